@@ -1,0 +1,4 @@
+//! The `huifu-cfca` command-line tool.
+#![forbid(unsafe_code)]
+
+fn main() {}

@@ -1,0 +1,26 @@
+//! # huifu-cfca
+//!
+//! A pure-Rust implementation of the signing stack behind Huifu's APP+ merchant API: CFCA SADK-exact
+//! PKCS#7 signing, PKCS#12 (PFX) decoding, verification of Huifu's answers with chain validation and
+//! identity pinning, and (feature `client`) an async client for the API.
+//!
+//! The stages, one module each:
+//!
+//! - signing: [`pfx`] → [`signer`] → [`pkcs7`] → [`check_value`]
+//! - verification: [`check_value`] → [`pkcs7`] → [`verify`] → [`chain`] → [`identity`]
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod chain;
+pub mod check_value;
+pub mod content;
+mod error;
+pub mod identity;
+pub mod oid;
+pub mod pfx;
+pub mod pkcs7;
+pub mod signer;
+pub mod verify;
+
+pub use content::ContentMode;
+pub use error::{Error, Result, ValidityProblem};

@@ -1,0 +1,135 @@
+//! Object identifiers used across the crate: one list, one place.
+
+use der::asn1::ObjectIdentifier as Oid;
+
+// PKCS#7 / CMS content types (RFC 5652).
+/// `id-data`.
+pub const DATA: Oid = Oid::new_unwrap("1.2.840.113549.1.7.1");
+/// `id-signedData`.
+pub const SIGNED_DATA: Oid = Oid::new_unwrap("1.2.840.113549.1.7.2");
+/// `id-encryptedData`.
+pub const ENCRYPTED_DATA: Oid = Oid::new_unwrap("1.2.840.113549.1.7.6");
+
+// CMS attributes (RFC 5652 section 11).
+/// `id-contentType` attribute.
+pub const ATTR_CONTENT_TYPE: Oid = Oid::new_unwrap("1.2.840.113549.1.9.3");
+/// `id-messageDigest` attribute.
+pub const ATTR_MESSAGE_DIGEST: Oid = Oid::new_unwrap("1.2.840.113549.1.9.4");
+/// `id-signingTime` attribute.
+pub const ATTR_SIGNING_TIME: Oid = Oid::new_unwrap("1.2.840.113549.1.9.5");
+/// PKCS#9 `friendlyName`.
+pub const ATTR_FRIENDLY_NAME: Oid = Oid::new_unwrap("1.2.840.113549.1.9.20");
+/// PKCS#9 `localKeyId`.
+pub const ATTR_LOCAL_KEY_ID: Oid = Oid::new_unwrap("1.2.840.113549.1.9.21");
+
+// Digests.
+/// SHA-1.
+pub const SHA1: Oid = Oid::new_unwrap("1.3.14.3.2.26");
+/// SHA-256.
+pub const SHA256: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.2.1");
+/// SHA-384.
+pub const SHA384: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.2.2");
+/// SHA-512.
+pub const SHA512: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.2.3");
+
+// RSA.
+/// `rsaEncryption`.
+pub const RSA_ENCRYPTION: Oid = Oid::new_unwrap("1.2.840.113549.1.1.1");
+/// `sha1WithRSAEncryption`.
+pub const SHA1_WITH_RSA: Oid = Oid::new_unwrap("1.2.840.113549.1.1.5");
+/// `sha256WithRSAEncryption`.
+pub const SHA256_WITH_RSA: Oid = Oid::new_unwrap("1.2.840.113549.1.1.11");
+/// `sha384WithRSAEncryption`.
+pub const SHA384_WITH_RSA: Oid = Oid::new_unwrap("1.2.840.113549.1.1.12");
+/// `sha512WithRSAEncryption`.
+pub const SHA512_WITH_RSA: Oid = Oid::new_unwrap("1.2.840.113549.1.1.13");
+/// `id-RSASSA-PSS`.
+pub const RSASSA_PSS: Oid = Oid::new_unwrap("1.2.840.113549.1.1.10");
+/// `id-ecPublicKey` (recognised only to be refused with a clear error).
+pub const EC_PUBLIC_KEY: Oid = Oid::new_unwrap("1.2.840.10045.2.1");
+
+// PKCS#12 (RFC 7292).
+/// `keyBag`.
+pub const KEY_BAG: Oid = Oid::new_unwrap("1.2.840.113549.1.12.10.1.1");
+/// `pkcs8ShroudedKeyBag`.
+pub const PKCS8_SHROUDED_KEY_BAG: Oid = Oid::new_unwrap("1.2.840.113549.1.12.10.1.2");
+/// `certBag`.
+pub const CERT_BAG: Oid = Oid::new_unwrap("1.2.840.113549.1.12.10.1.3");
+/// `crlBag`.
+pub const CRL_BAG: Oid = Oid::new_unwrap("1.2.840.113549.1.12.10.1.4");
+/// `secretBag`.
+pub const SECRET_BAG: Oid = Oid::new_unwrap("1.2.840.113549.1.12.10.1.5");
+/// `safeContentsBag`.
+pub const SAFE_CONTENTS_BAG: Oid = Oid::new_unwrap("1.2.840.113549.1.12.10.1.6");
+/// `x509Certificate` cert type.
+pub const X509_CERTIFICATE: Oid = Oid::new_unwrap("1.2.840.113549.1.9.22.1");
+/// `pbeWithSHAAnd128BitRC4` (recognised only to be refused).
+pub const PBE_SHA1_RC4_128: Oid = Oid::new_unwrap("1.2.840.113549.1.12.1.1");
+/// `pbeWithSHAAnd3-KeyTripleDES-CBC`.
+pub const PBE_SHA1_3DES: Oid = Oid::new_unwrap("1.2.840.113549.1.12.1.3");
+/// `pbeWithSHAAnd2-KeyTripleDES-CBC`.
+pub const PBE_SHA1_2DES: Oid = Oid::new_unwrap("1.2.840.113549.1.12.1.4");
+/// `pbeWithSHAAnd128BitRC2-CBC`.
+pub const PBE_SHA1_RC2_128: Oid = Oid::new_unwrap("1.2.840.113549.1.12.1.5");
+/// `pbeWithSHAAnd40BitRC2-CBC`.
+pub const PBE_SHA1_RC2_40: Oid = Oid::new_unwrap("1.2.840.113549.1.12.1.6");
+/// PKCS#5 `id-PBES2`.
+pub const PBES2: Oid = Oid::new_unwrap("1.2.840.113549.1.5.13");
+/// PKCS#5 `id-PBKDF2`.
+pub const PBKDF2: Oid = Oid::new_unwrap("1.2.840.113549.1.5.12");
+
+// X.509 extensions and attributes (RFC 5280).
+/// `id-at-commonName`.
+pub const AT_COMMON_NAME: Oid = Oid::new_unwrap("2.5.4.3");
+/// `id-ce-subjectKeyIdentifier`.
+pub const CE_SUBJECT_KEY_IDENTIFIER: Oid = Oid::new_unwrap("2.5.29.14");
+/// `id-ce-keyUsage`.
+pub const CE_KEY_USAGE: Oid = Oid::new_unwrap("2.5.29.15");
+/// `id-ce-subjectAltName`.
+pub const CE_SUBJECT_ALT_NAME: Oid = Oid::new_unwrap("2.5.29.17");
+/// `id-ce-basicConstraints`.
+pub const CE_BASIC_CONSTRAINTS: Oid = Oid::new_unwrap("2.5.29.19");
+/// `id-ce-cRLDistributionPoints`.
+pub const CE_CRL_DISTRIBUTION_POINTS: Oid = Oid::new_unwrap("2.5.29.31");
+/// `id-ce-certificatePolicies`.
+pub const CE_CERTIFICATE_POLICIES: Oid = Oid::new_unwrap("2.5.29.32");
+/// `id-ce-authorityKeyIdentifier`.
+pub const CE_AUTHORITY_KEY_IDENTIFIER: Oid = Oid::new_unwrap("2.5.29.35");
+/// `id-ce-extKeyUsage`.
+pub const CE_EXT_KEY_USAGE: Oid = Oid::new_unwrap("2.5.29.37");
+/// `id-kp-clientAuth`.
+pub const KP_CLIENT_AUTH: Oid = Oid::new_unwrap("1.3.6.1.5.5.7.3.2");
+/// `id-kp-emailProtection`.
+pub const KP_EMAIL_PROTECTION: Oid = Oid::new_unwrap("1.3.6.1.5.5.7.3.4");
+
+/// A short human name for an OID this crate knows, or the dotted form.
+pub fn name(oid: &Oid) -> String {
+    let known: &[(Oid, &str)] = &[
+        (SHA1, "sha1"),
+        (SHA256, "sha256"),
+        (SHA384, "sha384"),
+        (SHA512, "sha512"),
+        (RSA_ENCRYPTION, "rsaEncryption"),
+        (SHA1_WITH_RSA, "sha1WithRSAEncryption"),
+        (SHA256_WITH_RSA, "sha256WithRSAEncryption"),
+        (SHA384_WITH_RSA, "sha384WithRSAEncryption"),
+        (SHA512_WITH_RSA, "sha512WithRSAEncryption"),
+        (RSASSA_PSS, "RSASSA-PSS"),
+        (EC_PUBLIC_KEY, "id-ecPublicKey"),
+        (PBE_SHA1_RC4_128, "pbeWithSHAAnd128BitRC4"),
+        (PBE_SHA1_3DES, "pbeWithSHAAnd3-KeyTripleDES-CBC"),
+        (PBE_SHA1_2DES, "pbeWithSHAAnd2-KeyTripleDES-CBC"),
+        (PBE_SHA1_RC2_128, "pbeWithSHAAnd128BitRC2-CBC"),
+        (PBE_SHA1_RC2_40, "pbeWithSHAAnd40BitRC2-CBC"),
+        (PBES2, "PBES2"),
+        (PBKDF2, "PBKDF2"),
+        (DATA, "data"),
+        (SIGNED_DATA, "signedData"),
+        (ENCRYPTED_DATA, "encryptedData"),
+    ];
+    known
+        .iter()
+        .find(|(o, _)| o == oid)
+        .map(|(_, n)| (*n).to_string())
+        .unwrap_or_else(|| oid.to_string())
+}

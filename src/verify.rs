@@ -1,0 +1,1 @@
+//! Placeholder: owned by the verification work (issue 3).

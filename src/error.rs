@@ -116,7 +116,9 @@ pub enum Error {
 
     // ---- chain ---------------------------------------------------------------------------
     /// No trust anchors were configured and chain validation was not explicitly disabled.
-    #[error("no trust anchors: pass trusted CA certificates or disable chain validation explicitly")]
+    #[error(
+        "no trust anchors: pass trusted CA certificates or disable chain validation explicitly"
+    )]
     NoTrustAnchors,
     /// A certificate on the path is outside its validity period.
     #[error("certificate {problem}: {subject} (valid {not_before} .. {not_after})")]

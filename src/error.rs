@@ -165,6 +165,7 @@ impl Error {
     }
 
     /// Shorthand for [`Error::UnsupportedAlgorithm`].
+    #[allow(dead_code)]
     pub(crate) fn unsupported(context: &'static str, oid: impl fmt::Display) -> Self {
         Error::UnsupportedAlgorithm {
             context,

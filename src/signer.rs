@@ -1,1 +1,240 @@
-//! Placeholder: owned by the signing work.
+//! The signer: a merchant's RSA key and certificate, producing CFCA-exact SignedData.
+
+use std::fmt;
+use std::sync::Arc;
+
+use der::Encode;
+use rsa::pkcs1v15::SigningKey;
+use rsa::pkcs8::DecodePublicKey;
+use rsa::signature::{SignatureEncoding, Signer as _};
+use rsa::traits::PublicKeyParts;
+use rsa::{PrivateKey, PublicKey};
+use sha2::Sha256;
+use x509_cert::Certificate;
+
+use crate::{ContentMode, Error, Result, check_value, pkcs7};
+
+/// Smallest RSA modulus the signer accepts, in bits.
+pub const MIN_KEY_BITS: usize = 1024;
+/// Largest RSA modulus the signer accepts, in bits.
+pub const MAX_KEY_BITS: usize = 8192;
+
+/// Signs content as CFCA's SADK does: PKCS#7 SignedData, attached content, RSA PKCS#1 v1.5 with
+/// SHA-256, the signer certificate included, no signed attributes.
+///
+/// `Send + Sync` and cheap to clone (the key is shared behind an `Arc` and zeroized when the last
+/// clone is dropped).
+#[derive(Clone)]
+pub struct Signer {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    key: SigningKey<Sha256>,
+    certificate: Certificate,
+    chain: Vec<Certificate>,
+    key_bits: usize,
+}
+
+impl fmt::Debug for Signer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Signer")
+            .field(
+                "subject",
+                &self
+                    .inner
+                    .certificate
+                    .tbs_certificate()
+                    .subject()
+                    .to_string(),
+            )
+            .field("key_bits", &self.inner.key_bits)
+            .field("key", &"<redacted>")
+            .finish()
+    }
+}
+
+impl Signer {
+    /// A signer from an RSA private key and the certificate that carries its public key.
+    ///
+    /// Fails with [`Error::NoMatchingCertificate`] when the certificate holds another key, and with
+    /// [`Error::LimitExceeded`] for moduli outside 1024..=8192 bits.
+    pub fn new(key: PrivateKey, certificate: Certificate) -> Result<Self> {
+        Self::with_chain(key, certificate, Vec::new())
+    }
+
+    /// Like [`Signer::new`], keeping the issuing certificates (from the PFX) for reference; the
+    /// SADK layout still embeds the signer certificate only.
+    pub fn with_chain(
+        key: PrivateKey,
+        certificate: Certificate,
+        chain: Vec<Certificate>,
+    ) -> Result<Self> {
+        let key_bits = key.size() * 8;
+        if key_bits < MIN_KEY_BITS {
+            return Err(Error::LimitExceeded {
+                limit: "RSA key bits (minimum)",
+                value: key_bits as u64,
+                max: MIN_KEY_BITS as u64,
+            });
+        }
+        if key_bits > MAX_KEY_BITS {
+            return Err(Error::LimitExceeded {
+                limit: "RSA key bits",
+                value: key_bits as u64,
+                max: MAX_KEY_BITS as u64,
+            });
+        }
+        if certificate_public_key(&certificate)? != key.to_public_key() {
+            return Err(Error::NoMatchingCertificate);
+        }
+        Ok(Signer {
+            inner: Arc::new(Inner {
+                key: SigningKey::<Sha256>::new(key),
+                certificate,
+                chain,
+                key_bits,
+            }),
+        })
+    }
+
+    /// The signer's certificate.
+    pub fn certificate(&self) -> &Certificate {
+        &self.inner.certificate
+    }
+
+    /// The other certificates that came with the key (usually the issuing CAs).
+    pub fn chain(&self) -> &[Certificate] {
+        &self.inner.chain
+    }
+
+    /// The RSA modulus size in bits.
+    pub fn key_bits(&self) -> usize {
+        self.inner.key_bits
+    }
+
+    /// The raw RSA PKCS#1 v1.5 SHA-256 signature of `message` (blinded).
+    pub fn sign_raw(&self, message: &[u8]) -> Result<Vec<u8>> {
+        let signature = self
+            .inner
+            .key
+            .try_sign(message)
+            .map_err(|e| Error::Signing(e.to_string()))?;
+        Ok(signature.to_vec())
+    }
+
+    /// DER SignedData whose eContent is exactly `econtent`.
+    pub fn sign_der(&self, econtent: &[u8]) -> Result<Vec<u8>> {
+        let signature = self.sign_raw(econtent)?;
+        pkcs7::build::signed_data_der(econtent, &self.inner.certificate, &signature)
+    }
+
+    /// DER SignedData over `content` in the given mode (`Huifu` signs the base64 text of it).
+    pub fn sign(&self, content: &[u8], mode: ContentMode) -> Result<Vec<u8>> {
+        self.sign_der(&mode.wrap(content))
+    }
+
+    /// The check_value (base64 twice of the DER) over `content` in the given mode.
+    pub fn sign_check_value(&self, content: &[u8], mode: ContentMode) -> Result<String> {
+        self.sign(content, mode)
+            .map(|der| check_value::encode(&der))
+    }
+}
+
+/// The RSA public key a certificate carries.
+pub(crate) fn certificate_public_key(certificate: &Certificate) -> Result<PublicKey> {
+    let spki = certificate.tbs_certificate().subject_public_key_info();
+    let der = spki
+        .to_der()
+        .map_err(|e| Error::malformed("certificate", format!("public key: {e}")))?;
+    PublicKey::from_public_key_der(&der).map_err(|_| {
+        Error::UnsupportedKey(format!(
+            "{} public key",
+            crate::oid::name(&spki.algorithm.oid)
+        ))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use der::{Decode, DecodePem};
+    use rsa::pkcs8::DecodePrivateKey;
+
+    fn chain_file(name: &str) -> Vec<u8> {
+        let path = format!("{}/vectors/chain/{name}", env!("CARGO_MANIFEST_DIR"));
+        std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+    }
+
+    pub(crate) fn merchant(name: &str) -> Signer {
+        let pem = String::from_utf8(chain_file(&format!("{name}.key"))).unwrap();
+        let key = PrivateKey::from_pkcs8_pem(&pem).unwrap();
+        let cert = Certificate::from_pem(chain_file(&format!("{name}.pem"))).unwrap();
+        Signer::new(key, cert).unwrap()
+    }
+
+    #[test]
+    fn signs_deterministically_and_embeds_the_certificate() {
+        let signer = merchant("merchant");
+        let a = signer.sign(b"TestData", ContentMode::Raw).unwrap();
+        let b = signer.clone().sign(b"TestData", ContentMode::Raw).unwrap();
+        assert_eq!(a, b, "PKCS#1 v1.5 is deterministic");
+        let cert_der = signer.certificate().to_der().unwrap();
+        assert!(a.windows(cert_der.len()).any(|w| w == cert_der.as_slice()));
+        assert!(a.windows(8).any(|w| w == b"TestData"));
+    }
+
+    #[test]
+    fn huifu_mode_signs_base64_of_the_content() {
+        let signer = merchant("merchant");
+        let der = signer.sign(b"{\"a\":1}", ContentMode::Huifu).unwrap();
+        assert!(der.windows(12).any(|w| w == b"eyJhIjoxfQ=="));
+        let cv = signer
+            .sign_check_value(b"{\"a\":1}", ContentMode::Huifu)
+            .unwrap();
+        assert_eq!(check_value::decode(cv.as_bytes()).unwrap().0, der);
+    }
+
+    #[test]
+    fn a_key_and_a_foreign_certificate_do_not_make_a_signer() {
+        let pem = String::from_utf8(chain_file("merchant.key")).unwrap();
+        let key = PrivateKey::from_pkcs8_pem(&pem).unwrap();
+        let cert = Certificate::from_der(&chain_file("huifu.cer")).unwrap();
+        assert!(matches!(
+            Signer::new(key, cert),
+            Err(Error::NoMatchingCertificate)
+        ));
+    }
+
+    #[test]
+    fn an_ec_certificate_is_an_unsupported_key() {
+        let cert = Certificate::from_der(&chain_file("ec.cer")).unwrap();
+        assert!(matches!(
+            certificate_public_key(&cert),
+            Err(Error::UnsupportedKey(_))
+        ));
+    }
+
+    #[test]
+    fn key_sizes_from_1024_to_4096_sign() {
+        for name in ["merchant1024", "merchant", "merchant3072", "merchant4096"] {
+            let signer = merchant(name);
+            let raw = signer.sign_raw(b"x").unwrap();
+            assert_eq!(raw.len() * 8, signer.key_bits(), "{name}");
+        }
+    }
+
+    #[test]
+    fn debug_prints_no_key_material() {
+        let signer = merchant("merchant");
+        let text = format!("{signer:?}");
+        assert!(
+            text.contains("redacted") && text.contains("051@AS0381"),
+            "{text}"
+        );
+        assert!(
+            !text.contains("SigningKey") && !text.contains("primes"),
+            "{text}"
+        );
+    }
+}

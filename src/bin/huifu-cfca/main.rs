@@ -1,4 +1,49 @@
-//! The `huifu-cfca` command-line tool.
+//! The `huifu-cfca` command-line tool: ad-hoc signing and checking in the spirit of `openssl cms`.
+//!
+//! Exit status: 0 success; 1 the operation failed (one line `error: <reason>` on stderr); 2 usage.
 #![forbid(unsafe_code)]
 
-fn main() {}
+mod io;
+mod pfx_cmd;
+mod sign;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "huifu-cfca", version, about = "CFCA/Huifu APP+ signing, verification and sandbox")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Sign content as CFCA's SADK does (PKCS#7 attached, RSA-SHA256, no signed attributes).
+    Sign(sign::Args),
+    /// Show what a PFX (PKCS#12) file holds.
+    Pfx(pfx_cmd::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // Help and version go to stdout with status 0; usage errors exit 2.
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+        }
+    };
+    let result = match cli.command {
+        Command::Sign(args) => sign::run(args),
+        Command::Pfx(args) => pfx_cmd::run(args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(1)
+        }
+    }
+}

@@ -1,0 +1,88 @@
+//! Shared CLI plumbing: passwords, input and output.
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+use huifu_cfca::{Error, Result};
+use zeroize::Zeroizing;
+
+/// Where a password comes from. Never from argv.
+#[derive(Args, Debug, Clone)]
+pub struct PasswordArgs {
+    /// Read the password from this environment variable.
+    #[arg(long, value_name = "VAR", conflicts_with = "password_file")]
+    pub password_env: Option<String>,
+    /// Read the password from the first line of this file.
+    #[arg(long, value_name = "FILE")]
+    pub password_file: Option<PathBuf>,
+}
+
+impl PasswordArgs {
+    /// The password, from the variable, the file, or (on a terminal) a prompt.
+    pub fn read(&self) -> Result<Zeroizing<String>> {
+        if let Some(var) = &self.password_env {
+            return std::env::var(var)
+                .map(Zeroizing::new)
+                .map_err(|_| usage(format!("environment variable {var} is not set (or not UTF-8)")));
+        }
+        if let Some(path) = &self.password_file {
+            let text = Zeroizing::new(std::fs::read_to_string(path).map_err(|e| io_error(path, e))?);
+            let line = text.lines().next().unwrap_or_default();
+            return Ok(Zeroizing::new(line.to_string()));
+        }
+        prompt()
+    }
+}
+
+fn prompt() -> Result<Zeroizing<String>> {
+    use std::io::IsTerminal;
+    if !std::io::stdin().is_terminal() {
+        return Err(usage(
+            "no password given: use --password-env VAR or --password-file FILE".to_string(),
+        ));
+    }
+    rpassword::prompt_password("PFX password: ")
+        .map(Zeroizing::new)
+        .map_err(Error::Io)
+}
+
+/// A CLI-level failure that is not a library error.
+pub fn usage(message: String) -> Error {
+    Error::Io(std::io::Error::new(std::io::ErrorKind::InvalidInput, message))
+}
+
+/// An I/O error naming the file.
+pub fn io_error(path: &Path, e: std::io::Error) -> Error {
+    Error::Io(std::io::Error::new(e.kind(), format!("{}: {e}", path.display())))
+}
+
+/// Reads a whole file.
+pub fn read_file(path: &Path) -> Result<Vec<u8>> {
+    std::fs::read(path).map_err(|e| io_error(path, e))
+}
+
+/// Reads `--in FILE`, or standard input.
+pub fn read_input(path: Option<&Path>) -> Result<Vec<u8>> {
+    match path {
+        Some(p) => read_file(p),
+        None => {
+            let mut buf = Vec::new();
+            std::io::stdin().read_to_end(&mut buf)?;
+            Ok(buf)
+        }
+    }
+}
+
+/// Writes to `--out FILE`, or standard output.
+pub fn write_output(path: Option<&Path>, bytes: &[u8]) -> Result<()> {
+    match path {
+        Some(p) => std::fs::write(p, bytes).map_err(|e| io_error(p, e)),
+        None => {
+            let mut out = std::io::stdout().lock();
+            out.write_all(bytes)?;
+            out.flush()?;
+            Ok(())
+        }
+    }
+}

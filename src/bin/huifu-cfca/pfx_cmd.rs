@@ -1,0 +1,48 @@
+//! `huifu-cfca pfx`.
+
+use std::path::PathBuf;
+
+use huifu_cfca::{Result, pfx};
+use rsa::traits::PublicKeyParts;
+
+use crate::io::{PasswordArgs, read_file};
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// The PFX (PKCS#12) file.
+    #[arg(long, value_name = "FILE")]
+    pfx: PathBuf,
+    #[command(flatten)]
+    password: PasswordArgs,
+}
+
+pub fn run(args: Args) -> Result<()> {
+    let bytes = read_file(&args.pfx)?;
+    let password = args.password.read()?;
+    let identity = pfx::load(&bytes, &password)?;
+    let tbs = identity.certificate().tbs_certificate();
+    let info = identity.info();
+    println!("subject:         {}", tbs.subject());
+    println!("issuer:          {}", tbs.issuer());
+    println!("serial:          {}", hex(tbs.serial_number().as_bytes()));
+    println!("not before:      {}", tbs.validity().not_before.to_date_time());
+    println!("not after:       {}", tbs.validity().not_after.to_date_time());
+    println!("key:             RSA {} bits", identity.private_key().size() * 8);
+    println!("key encryption:  {}", list(&info.key_encryption));
+    println!("cert encryption: {}", list(&info.cert_encryption));
+    match &info.mac {
+        Some(mac) => println!("mac:             {}, {} iterations", mac.algorithm, mac.iterations),
+        None => println!("mac:             none"),
+    }
+    println!("chain:           {} certificate(s)", identity.chain().len());
+    Ok(())
+}
+
+fn list(items: &[String]) -> String {
+    if items.is_empty() { "none".to_string() } else { items.join(", ") }
+}
+
+/// Lower-case hex, no separators.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}

@@ -1,0 +1,84 @@
+//! `huifu-cfca sign`.
+
+use std::path::PathBuf;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use clap::ValueEnum;
+use huifu_cfca::signer::Signer;
+use huifu_cfca::{ContentMode, Result, check_value};
+
+use crate::io::{PasswordArgs, read_file, read_input, write_output};
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// The signer's PFX (PKCS#12) file.
+    #[arg(long, value_name = "FILE")]
+    pfx: PathBuf,
+    #[command(flatten)]
+    password: PasswordArgs,
+    /// What the eContent holds: `huifu` (base64 of the content) or `raw` (the bytes as given).
+    #[arg(long, value_enum, default_value = "huifu")]
+    content: Content,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "check-value")]
+    format: Format,
+    /// Read the content from this file instead of standard input.
+    #[arg(long = "in", value_name = "FILE")]
+    input: Option<PathBuf>,
+    /// Write to this file instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum Content {
+    Huifu,
+    Raw,
+}
+
+impl From<Content> for ContentMode {
+    fn from(c: Content) -> Self {
+        match c {
+            Content::Huifu => ContentMode::Huifu,
+            Content::Raw => ContentMode::Raw,
+        }
+    }
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    CheckValue,
+    Der,
+    Pem,
+}
+
+/// Loads a signer from a PFX file and the password arguments.
+pub fn load_signer(pfx: &std::path::Path, password: &PasswordArgs) -> Result<Signer> {
+    let bytes = read_file(pfx)?;
+    let password = password.read()?;
+    Signer::from_pfx(&bytes, &password)
+}
+
+pub fn run(args: Args) -> Result<()> {
+    let signer = load_signer(&args.pfx, &args.password)?;
+    let content = read_input(args.input.as_deref())?;
+    let der = signer.sign(&content, args.content.into())?;
+    let out = match args.format {
+        Format::CheckValue => format!("{}\n", check_value::encode(&der)).into_bytes(),
+        Format::Der => der,
+        Format::Pem => pem(&der).into_bytes(),
+    };
+    write_output(args.out.as_deref(), &out)
+}
+
+fn pem(der: &[u8]) -> String {
+    let b64 = STANDARD.encode(der);
+    let mut text = String::from("-----BEGIN PKCS7-----\n");
+    for chunk in b64.as_bytes().chunks(64) {
+        text.push_str(&String::from_utf8_lossy(chunk));
+        text.push('\n');
+    }
+    text.push_str("-----END PKCS7-----\n");
+    text
+}

@@ -330,7 +330,7 @@ impl Verifier {
         DigestAlgorithm,
     )> {
         let cfg = &self.config;
-        let digest = check_algorithms(si, cfg.allow_sha1)?;
+        let digest = check_algorithms(parsed, si, cfg.allow_sha1)?;
         let cert = self.find_signer(parsed, &si.sid)?;
         let key = crypto::rsa_public_key(cert)?;
         match &si.signed_attributes {
@@ -389,11 +389,33 @@ impl Verifier {
 }
 
 /// The digest algorithm, after checking it against the signature algorithm and the SHA-1 policy.
-fn check_algorithms(si: &ParsedSignerInfo, allow_sha1: bool) -> Result<DigestAlgorithm> {
+fn check_algorithms(
+    parsed: &ParsedSignedData,
+    si: &ParsedSignerInfo,
+    allow_sha1: bool,
+) -> Result<DigestAlgorithm> {
     let implied = crypto::signature_digest(&si.signature_algorithm.oid, "signature algorithm")?;
     let digest = DigestAlgorithm::from_oid(&si.digest_algorithm.oid).ok_or_else(|| {
         Error::unsupported("digest algorithm", oid::name(&si.digest_algorithm.oid))
     })?;
+    crypto::check_null_parameters(
+        si.digest_algorithm.parameters.as_deref(),
+        "digest algorithm",
+    )?;
+    crypto::check_null_parameters(
+        si.signature_algorithm.parameters.as_deref(),
+        "signature algorithm",
+    )?;
+    if !parsed
+        .digest_algorithms
+        .iter()
+        .any(|a| a.oid == si.digest_algorithm.oid)
+    {
+        return Err(Error::AlgorithmMismatch(format!(
+            "the signer's digest algorithm {} is not in the SignedData digestAlgorithms",
+            digest.name()
+        )));
+    }
     if let Some(implied) = implied
         && implied != digest
     {

@@ -179,6 +179,9 @@ fn parse_signed_data(sd: &Tlv<'_>, encoding: Encoding) -> Result<ParsedSignedDat
     const SD: &str = "SignedData";
     let mut r = sd.children();
     let version = read_small_int(&mut r, SD)?;
+    if !matches!(version, 1 | 3 | 4 | 5) {
+        return Err(Error::malformed(SD, format!("unknown version {version}")));
+    }
     let mut digest_algorithms = Vec::new();
     let mut algs = r.expect(tag::SET, SD)?.children();
     while !algs.is_empty() {
@@ -273,6 +276,16 @@ fn parse_signer_info(si: &Tlv<'_>) -> Result<ParsedSignerInfo> {
         }
         _ => return Err(Error::malformed(SI, "missing or unknown signer identifier")),
     };
+    let expected_version = match sid {
+        SignerIdentifier::IssuerAndSerialNumber { .. } => 1,
+        SignerIdentifier::SubjectKeyIdentifier(_) => 3,
+    };
+    if version != expected_version {
+        return Err(Error::malformed(
+            SI,
+            format!("version {version} does not match the signer identifier"),
+        ));
+    }
     let digest_algorithm = read_algorithm(&mut r, SI)?;
     let signed_attributes = match r.optional(tag::context_constructed(0))? {
         Some(attrs) => Some(parse_signed_attributes(&attrs)?),

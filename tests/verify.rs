@@ -621,3 +621,32 @@ fn inspect_the_matrix() {
     assert!(i.signers[0].signer_id.starts_with("subjectKeyIdentifier"));
     assert!(i.signers[0].certificate.is_some());
 }
+
+#[test]
+fn t61_cn_with_utf8_bytes() {
+    let msg = matrix().verify(&p7("t61utf8.p7b")).unwrap();
+    assert_eq!(msg.signer.cn_id.as_deref(), Some("100001"));
+    assert_eq!(
+        msg.signer.common_name.as_deref(),
+        Some("051@100001|汇付数据@T61UTF8@1")
+    );
+    assert!(
+        msg.signer
+            .subject
+            .starts_with("CN=051@100001|汇付数据@T61UTF8@1,")
+    );
+}
+
+#[test]
+fn merchants_fail_the_huifu_pin() {
+    for name in [
+        "merchant-noattr.p7b",
+        "merchant1024.p7b",
+        "merchant4096.p7b",
+    ] {
+        match matrix().verify(&p7(name)) {
+            Err(Error::IdentityMismatch { found, .. }) => assert_eq!(found, "AS0381"),
+            other => panic!("{name}: {other:?}"),
+        }
+    }
+}

@@ -8,7 +8,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 cd "$here"
 test -f chain/huifu.pem || { echo "vectors/chain is missing: run make.sh" >&2; exit 1; }
-rm -rf p7 && mkdir -p p7
+mkdir -p p7 && find p7 -type f ! -name README.md -delete
 C=chain
 P=p7
 
@@ -124,6 +124,9 @@ extra critical "/C=CN/O=CFCA TEST CA/OU=Local RA/CN=051@100001@CRITICAL@1" v3_le
 extra subca "/C=CN/O=Huifu CFCA Vectors/CN=VECTORS SUB CA" v3_subca "$C/oca"
 extra undersubca "/C=CN/O=CFCA TEST CA/OU=Local RA/CN=051@100001@UNDERSUBCA@1" v3_leaf "$P/subca"
 extra small512 "/C=CN/O=CFCA TEST CA/OU=Local RA/CN=051@100001@SMALL512@1" v3_leaf "$C/oca" 512
+# A T61String CN holding UTF-8 bytes above 0x7F (what CFCA does): without -utf8, OpenSSL takes the
+# bytes as Latin-1 characters and string_mask=nombstr makes the CN a T61String of those raw bytes.
+extra t61utf8 "/C=CN/O=CFCA TEST CA/OU=Local RA/CN=051@100001|汇付数据@T61UTF8@1" v3_leaf "$C/oca"
 signp() {
   local name=$1 signer=$2; shift 2
   openssl cms -sign -in "$P/content.b64" -signer "$P/$signer.pem" -inkey "$P/$signer.key" \
@@ -132,6 +135,7 @@ signp() {
 signp critical critical
 signp undersubca undersubca -certfile "$P/subca.pem"
 signp small512 small512
+signp t61utf8 t61utf8
 rm -f "$P"/*.key
 
 # The check_value form of the CFCA-layout message (base64 twice).

@@ -337,7 +337,14 @@ impl Verifier {
             None => crypto::verify_rsa(&key, digest, econtent, &si.signature)?,
             Some(attrs) => {
                 check_signed_attributes(attrs, &parsed.econtent_type, &digest.digest(econtent))?;
-                crypto::verify_rsa(&key, digest, &attrs.der, &si.signature)?;
+                let as_sent = crypto::verify_rsa(&key, digest, &attrs.der, &si.signature);
+                match (as_sent, &attrs.der_sorted) {
+                    (Ok(()), _) => {}
+                    (Err(Error::SignatureMismatch), Some(sorted)) => {
+                        crypto::verify_rsa(&key, digest, sorted, &si.signature)?
+                    }
+                    (Err(e), _) => return Err(e),
+                }
             }
         }
         let chain = match &cfg.trust {
@@ -493,6 +500,42 @@ mod tests {
     #[test]
     fn verifier_is_send_sync() {
         assert_send_sync::<Verifier>();
+    }
+
+    const ATTR: &[u8] = include_bytes!("../vectors/p7/huifu-attr.p7b");
+
+    #[test]
+    fn unsorted_signed_attributes_still_verify() {
+        let p = parse::parse(ATTR).unwrap();
+        let der = p.signer_infos[0].signed_attributes.clone().unwrap().der;
+        let at = ATTR
+            .windows(der.len() - 1)
+            .position(|w| w == &der[1..])
+            .unwrap()
+            - 1;
+        let set = parse::ber::Reader::new(&der).next().unwrap();
+        let offset = der.len() - set.value.len();
+        let mut elements = Vec::new();
+        let mut r = set.children();
+        while !r.is_empty() {
+            elements.push(r.next().unwrap().raw.to_vec());
+        }
+        assert!(elements.len() >= 3);
+        elements.reverse();
+        let reordered: Vec<u8> = elements.concat();
+        let mut msg = ATTR.to_vec();
+        msg[at + offset..at + offset + reordered.len()].copy_from_slice(&reordered);
+        let reparsed = parse::parse(&msg).unwrap();
+        assert!(
+            reparsed.signer_infos[0]
+                .signed_attributes
+                .as_ref()
+                .unwrap()
+                .der_sorted
+                .is_some()
+        );
+        let v = Verifier::builder().no_chain().build().unwrap();
+        assert!(v.verify(&msg).is_ok());
     }
 
     #[test]

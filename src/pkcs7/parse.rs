@@ -87,6 +87,9 @@ pub struct Attribute {
 pub struct SignedAttributes {
     /// The DER `SET OF Attribute` the signature covers (the `[0] IMPLICIT` tag replaced by SET).
     pub der: Vec<u8>,
+    /// The same SET OF with its elements in DER order, if the message had them in another order
+    /// (the signature is checked over [`der`](Self::der), then over this).
+    pub der_sorted: Option<Vec<u8>>,
     /// The attributes, in encoding order.
     pub attributes: Vec<Attribute>,
 }
@@ -322,9 +325,12 @@ fn parse_signed_attributes(tlv: &Tlv<'_>) -> Result<SignedAttributes> {
         *first = tag::SET;
     }
     let mut attributes = Vec::new();
+    let mut encodings = Vec::new();
     let mut r = tlv.children();
     while !r.is_empty() {
-        let mut a = r.expect(tag::SEQUENCE, SA)?.children();
+        let attr = r.expect(tag::SEQUENCE, SA)?;
+        encodings.push(attr.to_der()?);
+        let mut a = attr.children();
         let attr_oid = read_oid(&mut a, SA)?;
         let mut values = Vec::new();
         let mut set = a.expect(tag::SET, SA)?.children();
@@ -342,7 +348,20 @@ fn parse_signed_attributes(tlv: &Tlv<'_>) -> Result<SignedAttributes> {
             "the signed attributes are present but empty".to_string(),
         ));
     }
-    Ok(SignedAttributes { der, attributes })
+    // DER orders a SET OF by the elements' encodings. A producer that sent the attributes in
+    // another order may have signed either order: keep the sorted form as a second candidate.
+    encodings.sort();
+    let mut sorted = Vec::with_capacity(der.len());
+    ber::write_header(&mut sorted, tag::SET, encodings.iter().map(Vec::len).sum());
+    for e in &encodings {
+        sorted.extend_from_slice(e);
+    }
+    let der_sorted = (sorted != der).then_some(sorted);
+    Ok(SignedAttributes {
+        der,
+        der_sorted,
+        attributes,
+    })
 }
 
 fn read_oid(r: &mut Reader<'_>, what: &'static str) -> Result<ObjectIdentifier> {
@@ -416,6 +435,19 @@ mod tests {
             .position(|w| w == &attrs.der[1..])
             .unwrap();
         assert_eq!(ATTR[pos - 1], 0xa0);
+    }
+
+    #[test]
+    fn openssl_sends_attributes_sorted() {
+        let p = parse(ATTR).unwrap();
+        assert!(
+            p.signer_infos[0]
+                .signed_attributes
+                .as_ref()
+                .unwrap()
+                .der_sorted
+                .is_none()
+        );
     }
 
     #[test]

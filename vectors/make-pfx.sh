@@ -35,7 +35,8 @@ p12 cfca 888888 -legacy -macalg sha1 -iter 2000
 p12 3des 1111 -keypbe PBE-SHA1-3DES -certpbe PBE-SHA1-3DES -macalg sha1
 p12 2des secret -legacy -keypbe PBE-SHA1-2DES -certpbe PBE-SHA1-2DES -macalg sha1
 p12 rc2-128 secret -legacy -keypbe PBE-SHA1-RC2-128 -certpbe PBE-SHA1-RC2-128 -macalg sha1
-p12 rc2-40-nomac secret -legacy -nomac
+# (-nomac alone leaves the certificates unencrypted in OpenSSL 3.0: name the cert PBE explicitly.)
+p12 rc2-40-nomac secret -legacy -nomac -keypbe PBE-SHA1-3DES -certpbe PBE-SHA1-RC2-40
 # OpenSSL 3 default: PBES2 (PBKDF2-HMAC-SHA256, AES-256-CBC), HMAC-SHA256, 2048 iterations.
 p12 openssl3 secret
 p12 aes128 secret -keypbe aes-128-cbc -certpbe aes-128-cbc
@@ -44,14 +45,15 @@ p12 pbes2-des3 secret -keypbe des-ede3-cbc -certpbe des-ede3-cbc
 p12 mac-sha384 secret -macalg sha384
 p12 mac-sha512 secret -macalg sha512
 p12 mac-sha1-noiter secret -macalg sha1 -nomaciter
-p12 nomac secret -nomac
+p12 nomac secret -nomac -certpbe aes-256-cbc
+p12 nomac-plaincerts secret -nomac
 p12 unencrypted secret -keypbe NONE -certpbe NONE
 p12 unencrypted-nomac secret -keypbe NONE -certpbe NONE -nomac
 p12 empty-password ''
 p12 empty-password-legacy '' -legacy -macalg sha1
 p12 nonascii '密码'
 p12 nonascii-legacy '密码' -legacy -macalg sha1
-p12 chain secret -certfile "$C/oca.pem" -certfile "$C/root.pem" -name "AS0381 merchant" \
+p12 chain secret -certfile "$C/ca-bundle.pem" -name "AS0381 merchant" \
   -caname "VECTORS OCA31" -caname "VECTORS ROOT"
 p12 chain-legacy secret -legacy -macalg sha1 -certfile "$C/ca-bundle.pem" -name "AS0381 merchant"
 p12 keyex secret -keyex -legacy -macalg sha1

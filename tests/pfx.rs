@@ -534,3 +534,48 @@ fn differential_against_p12() {
         assert!(!our_keys.is_empty() && !our_certs.is_empty(), "{name}");
     }
 }
+
+/// Replaces the first occurrence of `from` by `to` (same length) in `bytes`.
+fn patch(mut bytes: Vec<u8>, from: &[u8], to: &[u8]) -> Vec<u8> {
+    let at = bytes
+        .windows(from.len())
+        .position(|w| w == from)
+        .expect("pattern present");
+    bytes[at..at + to.len()].copy_from_slice(to);
+    bytes
+}
+
+#[test]
+fn unsupported_algorithms_are_named() {
+    // pbeWithSHAAnd40BitRC2-CBC (…1.12.1.6) patched to pbeWithSHAAnd128BitRC4 (…1.12.1.1) in a
+    // file without a MAC.
+    let rc2_40 = [0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x0c, 0x01, 0x06];
+    let rc4 = [0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x0c, 0x01, 0x01];
+    let bytes = patch(vector("rc2-40-nomac.p12"), &rc2_40, &rc4);
+    match pfx::load(&bytes, "secret") {
+        Err(Error::UnsupportedAlgorithm { oid, .. }) => assert_eq!(oid, "1.2.840.113549.1.12.1.1"),
+        other => panic!("{other:?}"),
+    }
+    // AES-256-CBC (2.16.840.1.101.3.4.1.42) patched to an unknown …1.43 under PBES2.
+    let aes256 = [0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x01, 0x2a];
+    let unknown = [0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x01, 0x2b];
+    let bytes = patch(vector("nomac.p12"), &aes256, &unknown);
+    match pfx::load(&bytes, "secret") {
+        Err(Error::UnsupportedAlgorithm { oid, .. }) => assert_eq!(oid, "2.16.840.1.101.3.4.1.43"),
+        other => panic!("{other:?}"),
+    }
+    // The MAC digest sha256 patched to sha224 is supported (a mismatch), to an unknown one is not.
+    let sha256 = [0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01];
+    let sha_unknown = [0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x7f];
+    let bytes = vector("unencrypted.p12");
+    let at = bytes
+        .windows(sha256.len())
+        .rposition(|w| w == sha256)
+        .expect("MAC digest OID");
+    let mut patched = bytes.clone();
+    patched[at..at + 9].copy_from_slice(&sha_unknown);
+    assert!(matches!(
+        pfx::load(&patched, "secret"),
+        Err(Error::UnsupportedAlgorithm { .. })
+    ));
+}

@@ -251,7 +251,6 @@ fn pbes2_parse_error(algorithm: &AlgorithmIdentifierOwned, e: der::Error) -> Err
 
 /// Encrypts with a PKCS#12 PBE algorithm (`pbeWithSHAAnd3-KeyTripleDES-CBC` or
 /// `pbeWithSHAAnd40BitRC2-CBC`), returning the ciphertext.
-#[allow(dead_code)] // until the encoder (phase 2) uses it
 pub(crate) fn pkcs12_encrypt(
     algorithm: &der::asn1::ObjectIdentifier,
     params: &Pkcs12PbeParams,

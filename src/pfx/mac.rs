@@ -46,7 +46,6 @@ impl MacDigest {
     }
 
     /// The MAC over `data` (for the encoder).
-    #[allow(dead_code)] // until the encoder (phase 2) uses it
     pub(crate) fn compute(
         self,
         password_bmp: &[u8],
@@ -64,7 +63,6 @@ impl MacDigest {
     }
 }
 
-#[allow(dead_code)] // until the encoder (phase 2) uses it
 fn hmac_with<D>(password_bmp: &[u8], salt: &[u8], iterations: u64, data: &[u8]) -> Vec<u8>
 where
     D: Digest + BlockSizeUser + EagerHash,

@@ -228,7 +228,7 @@ pub fn load_with_limits(der: &[u8], password: &str, limits: &PfxLimits) -> Resul
 }
 
 /// The RSA public key of a certificate, if it has one.
-fn certificate_key(certificate: &Certificate) -> Option<rsa::PublicKey> {
+pub(crate) fn certificate_key(certificate: &Certificate) -> Option<rsa::PublicKey> {
     let spki = certificate
         .tbs_certificate()
         .subject_public_key_info()

@@ -8,12 +8,13 @@
 //!
 //! - signing: [`pfx`] → [`signer`] → [`pkcs7`] → [`check_value`]
 //! - verification: [`check_value`] → [`pkcs7`] → [`verify`] → [`chain`] → [`identity`]
-#![forbid(unsafe_code)]
+#![deny(unsafe_code)]
 #![warn(missing_docs)]
 
 pub mod chain;
 pub mod check_value;
 pub mod content;
+pub mod engine;
 mod error;
 pub mod identity;
 pub mod oid;

@@ -1,37 +1,730 @@
-//! Placeholder (filled in by the IFMA step).
+//! The AVX-512 IFMA kernel: the only module of the crate with `unsafe` code.
+//!
+//! # Why `unsafe`
+//!
+//! The kernel uses `core::arch::x86_64` AVX-512 IFMA intrinsics (`vpmadd52luq`/`vpmadd52huq`),
+//! which needs (1) `#[target_feature]` functions, callable only where the CPU is known to have the
+//! features, and (2) unaligned vector loads and stores through raw pointers.
+//!
+//! # Invariants
+//!
+//! - Every `#[target_feature(enable = "avx512f,avx512vl,avx512ifma")]` function is private to this
+//!   module and reached only through [`Crt`] and [`ModN`] methods. Those types can only be built by
+//!   their `new`, which returns `None` unless [`available`] (run-time CPUID detection via
+//!   `is_x86_feature_detected!`) is true. Holding a `Crt`/`ModN` therefore proves the features
+//!   are present.
+//! - Loads and stores go through [`load`] and [`store`] on `[u64; 8]` rows of a [`Num`]: always
+//!   64 bytes, in bounds, of plain integers (any bit pattern is valid).
+//!
+//! # Arithmetic
+//!
+//! Numbers are `8·V` little-endian 52-bit digits in `V` 512-bit vectors. Multiplication is
+//! Gueron's "almost Montgomery multiplication" with `R = 2^(52·N)` (`N` the digit count of the
+//! modulus, `52·N ≥ bits + 2`, so `4m ≤ R`): for `a, b < 2^(bits+2)` it returns a value
+//! `≡ a·b·R⁻¹ (mod m)` below `2m`, never needing a final subtraction inside an exponentiation.
+//! The modulus digit `m₀` and the product digit `a₀·bᵢ` are tracked in scalar registers to find
+//! each step's Montgomery quotient; the vector lanes accumulate without carries (at most
+//! `4N·2⁵²` per lane) and are normalized once per multiplication. The two CRT halves run in the
+//! same loop (`K = 2`) so their independent dependency chains overlap.
+//!
+//! Exponentiation is a fixed 5-bit window over all `⌈bits/5⌉` windows of the (secret) exponent:
+//! five squarings and one multiplication per window, the multiplier taken from a 32-entry table by
+//! a masked scan of every entry. No branch or memory address depends on secret data.
+
 #![allow(unsafe_code)]
+// Lane-indexed loops over several parallel vector arrays read best with explicit indices.
+#![allow(clippy::needless_range_loop)]
 
+use core::arch::x86_64::{
+    __m512i, _mm_cvtsi128_si64, _mm512_alignr_epi64, _mm512_castsi512_si128,
+    _mm512_cmpeq_epi64_mask, _mm512_loadu_epi64, _mm512_madd52hi_epu64, _mm512_madd52lo_epu64,
+    _mm512_mask_mov_epi64, _mm512_set1_epi64, _mm512_setzero_si512, _mm512_storeu_epi64,
+};
+
+use crypto_bigint::{BoxedUint, NonZero, Resize};
+use zeroize::Zeroize;
+
+const MASK: u64 = (1 << 52) - 1;
+const WINDOW: usize = 5;
+const TABLE: usize = 1 << WINDOW;
+
+/// Whether the CPU has AVX-512F, AVX-512VL and AVX-512 IFMA.
 pub(crate) fn available() -> bool {
-    false
+    std::is_x86_feature_detected!("avx512f")
+        && std::is_x86_feature_detected!("avx512vl")
+        && std::is_x86_feature_detected!("avx512ifma")
 }
 
-pub(crate) struct ModN;
-impl ModN {
-    pub(crate) fn new(_n: &[u64], _bits: usize) -> Option<Self> {
-        None
+/// `8·V` 52-bit digits, little-endian, 64-byte aligned.
+#[derive(Clone, Copy)]
+#[repr(C, align(64))]
+struct Num<const V: usize>([[u64; 8]; V]);
+
+impl<const V: usize> Num<V> {
+    const ZERO: Self = Num([[0; 8]; V]);
+
+    fn digit(&self, i: usize) -> u64 {
+        self.0[i / 8][i % 8]
     }
-    pub(crate) fn mul<const F: usize>(&self, _a: &[u64; F], _b: &[u64; F]) -> [u64; F] {
-        [0; F]
+
+    fn digit_mut(&mut self, i: usize) -> &mut u64 {
+        &mut self.0[i / 8][i % 8]
     }
-    pub(crate) fn sqr2<const F: usize>(&self, a: &[u64; F], b: &[u64; F]) -> ([u64; F], [u64; F]) {
-        (*a, *b)
+
+    /// From little-endian 64-bit words (bits beyond `52·8·V` must be zero; they are dropped).
+    fn from_words(words: &[u64]) -> Self {
+        let mut out = Self::ZERO;
+        for j in 0..8 * V {
+            let bit = 52 * j;
+            let (w, off) = (bit / 64, bit % 64);
+            if w >= words.len() {
+                break;
+            }
+            let mut d = words[w] >> off;
+            if off > 12 && w + 1 < words.len() {
+                d |= words[w + 1] << (64 - off);
+            }
+            *out.digit_mut(j) = d & MASK;
+        }
+        out
     }
-    pub(crate) fn pow_public<const F: usize>(&self, x: &[u64; F], _e: u64) -> [u64; F] {
-        *x
+
+    /// Into little-endian 64-bit words (digits normalized; the value must fit in `out`).
+    fn write_words(&self, out: &mut [u64]) {
+        out.fill(0);
+        for j in 0..8 * V {
+            let bit = 52 * j;
+            let (w, off) = (bit / 64, bit % 64);
+            let d = self.digit(j);
+            if w < out.len() {
+                out[w] |= d << off;
+            }
+            if off > 12 && w + 1 < out.len() {
+                out[w + 1] |= d >> (64 - off);
+            }
+        }
+    }
+
+    /// Propagates carries so every digit is below 2⁵² (the value must fit in `8·V` digits).
+    fn normalize(&mut self) {
+        let mut carry = 0u64;
+        for row in self.0.iter_mut() {
+            for d in row.iter_mut() {
+                let t = *d + carry;
+                *d = t & MASK;
+                carry = t >> 52;
+            }
+        }
+    }
+
+    /// `self − m` when `self ≥ m`, else `self`, in constant time (both normalized).
+    fn reduce_once(&mut self, m: &Self) {
+        let mut diff = Self::ZERO;
+        let mut borrow = 0u64;
+        for j in 0..8 * V {
+            let t = self.digit(j).wrapping_sub(m.digit(j)).wrapping_sub(borrow);
+            *diff.digit_mut(j) = t & MASK;
+            borrow = t >> 63;
+        }
+        // borrow == 0 ⇔ self ≥ m ⇔ take the difference
+        let take = borrow.wrapping_sub(1);
+        for j in 0..8 * V {
+            let d = self.digit_mut(j);
+            *d = (diff.digit(j) & take) | (*d & !take);
+        }
+    }
+
+    /// `a + 2m − b` for `b < 2m`, normalized (constant time).
+    fn add_2m_sub(a: &Self, m: &Self, b: &Self) -> Self {
+        let mut out = Self::ZERO;
+        let mut carry = 0i64;
+        for j in 0..8 * V {
+            let t = a.digit(j) as i64 + 2 * m.digit(j) as i64 - b.digit(j) as i64 + carry;
+            *out.digit_mut(j) = (t as u64) & MASK;
+            carry = t >> 52;
+        }
+        out
+    }
+
+    /// `a + b`, normalized.
+    fn add(a: &Self, b: &Self) -> Self {
+        let mut out = Self::ZERO;
+        for j in 0..8 * V {
+            *out.digit_mut(j) = a.digit(j) + b.digit(j);
+        }
+        out.normalize();
+        out
     }
 }
-pub(crate) struct Crt;
-impl Crt {
-    pub(crate) fn new(
-        _p: &[u64],
-        _q: &[u64],
-        _dp: &[u64],
-        _dq: &[u64],
-        _qinv: &[u64],
-        _pb: u32,
-        _qb: u32,
-    ) -> Option<Self> {
-        None
+
+impl<const V: usize> Zeroize for Num<V> {
+    fn zeroize(&mut self) {
+        for row in self.0.iter_mut() {
+            row.zeroize();
+        }
     }
-    pub(crate) fn private(&self, _c: &[u64], _out: &mut [u64]) {}
+}
+
+/// One 512-bit row of a [`Num`].
+#[inline(always)]
+fn load(row: &[u64; 8]) -> __m512i {
+    // SAFETY: `row` is 64 readable bytes; `vmovdqu64` has no alignment requirement; AVX-512F is
+    // present because every caller is a `#[target_feature]` function of this module, reached only
+    // through `Crt`/`ModN` (see the module invariants).
+    unsafe { _mm512_loadu_epi64(row.as_ptr().cast()) }
+}
+
+#[inline(always)]
+fn store(row: &mut [u64; 8], v: __m512i) {
+    // SAFETY: `row` is 64 writable bytes of plain integers; as in `load`.
+    unsafe { _mm512_storeu_epi64(row.as_mut_ptr().cast(), v) }
+}
+
+/// Montgomery context of one odd modulus of at most `52·N − 2` bits.
+struct Ctx<const V: usize> {
+    m: Num<V>,
+    /// `−m⁻¹ mod 2⁵²`.
+    k0: u64,
+    /// Digits per number (`R = 2^(52·n)`).
+    n: usize,
+    /// `R² mod m`.
+    rr: Num<V>,
+    /// `R³ mod m` (reduces the high half of a double-size input).
+    rrr: Num<V>,
+    /// `R mod m` (Montgomery one).
+    one: Num<V>,
+    /// Plain 1.
+    unit: Num<V>,
+}
+
+impl<const V: usize> Zeroize for Ctx<V> {
+    fn zeroize(&mut self) {
+        self.m.zeroize();
+        self.k0.zeroize();
+        self.rr.zeroize();
+        self.rrr.zeroize();
+        self.one.zeroize();
+    }
+}
+
+impl<const V: usize> Ctx<V> {
+    /// For an odd modulus given as 64-bit words with `bits` significant bits. The caller has
+    /// checked [`available`].
+    fn new(m_words: &[u64], bits: usize) -> Option<Self> {
+        let n = (bits + 2).div_ceil(52);
+        if n > 8 * V || m_words.first()? & 1 == 0 {
+            return None;
+        }
+        let m = Num::<V>::from_words(m_words);
+        // −m⁻¹ mod 2⁶⁴ by Newton's iteration (fixed count: constant time).
+        let m0 = m_words[0];
+        let mut inv = m0;
+        for _ in 0..6 {
+            inv = inv.wrapping_mul(2u64.wrapping_sub(m0.wrapping_mul(inv)));
+        }
+        let k0 = inv.wrapping_neg() & MASK;
+        // R² mod m with crypto-bigint's constant-time remainder.
+        let r_bits = (52 * n) as u32;
+        let modulus = BoxedUint::from_words(m_words.iter().copied());
+        let modulus = NonZero::new(modulus.resize(2 * r_bits + 64));
+        let modulus: Option<NonZero<BoxedUint>> = modulus.into();
+        let r2 = BoxedUint::one_with_precision(2 * r_bits + 64).shl(2 * r_bits);
+        let mut rr_big = &r2 % &modulus?;
+        let rr = Num::<V>::from_words(rr_big.as_words());
+        rr_big.zeroize();
+        let mut unit = Num::<V>::ZERO;
+        unit.0[0][0] = 1;
+        let mut ctx = Ctx {
+            m,
+            k0,
+            n,
+            rr,
+            rrr: Num::ZERO,
+            one: Num::ZERO,
+            unit,
+        };
+        // SAFETY (of the calls below): the caller checked `available()`.
+        let [mut rrr] = ctx.mul1(&ctx.rr, &ctx.rr);
+        rrr.reduce_once(&ctx.m);
+        let [mut one] = ctx.mul1(&ctx.rr, &ctx.unit);
+        one.reduce_once(&ctx.m);
+        ctx.rrr = rrr;
+        ctx.one = one;
+        Some(ctx)
+    }
+
+    /// One almost-Montgomery product.
+    fn mul1(&self, a: &Num<V>, b: &Num<V>) -> [Num<V>; 1] {
+        // SAFETY: a `Ctx` exists only after `available()` (module invariants).
+        unsafe { amm::<V, 1>([a], [b], [&self.m], [self.k0], self.n) }
+    }
+
+    /// Out of Montgomery form, fully reduced.
+    fn retrieve(&self, a: &Num<V>) -> Num<V> {
+        let [mut out] = self.mul1(a, &self.unit);
+        out.reduce_once(&self.m);
+        out
+    }
+}
+
+/// Two almost-Montgomery products at once, for two contexts.
+fn mul2<const V: usize>(c: [&Ctx<V>; 2], a: [&Num<V>; 2], b: [&Num<V>; 2]) -> [Num<V>; 2] {
+    debug_assert_eq!(c[0].n, c[1].n);
+    // SAFETY: a `Ctx` exists only after `available()` (module invariants).
+    unsafe { amm::<V, 2>(a, b, [&c[0].m, &c[1].m], [c[0].k0, c[1].k0], c[0].n) }
+}
+
+/// `K` independent almost-Montgomery multiplications `a·b·R⁻¹ mod m`, interleaved.
+///
+/// Inputs must be normalized (digits < 2⁵²) with zero digits from `n` on, and
+/// `a, b < 2^(52n)`; outputs are normalized and `< a·b/R + m`.
+#[target_feature(enable = "avx512f,avx512vl,avx512ifma")]
+fn amm<const V: usize, const K: usize>(
+    a: [&Num<V>; K],
+    b: [&Num<V>; K],
+    m: [&Num<V>; K],
+    k0: [u64; K],
+    n: usize,
+) -> [Num<V>; K] {
+    let zero = _mm512_setzero_si512();
+    let mut av = [[zero; V]; K];
+    let mut mv = [[zero; V]; K];
+    let mut r = [[zero; V]; K];
+    let mut a0 = [0u64; K];
+    let mut m0 = [0u64; K];
+    for h in 0..K {
+        for v in 0..V {
+            av[h][v] = load(&a[h].0[v]);
+            mv[h][v] = load(&m[h].0[v]);
+        }
+        a0[h] = a[h].0[0][0];
+        m0[h] = m[h].0[0][0];
+    }
+    // The true value of lane 0 (the vector's lane 0 misses the carries folded in here).
+    let mut acc = [0u64; K];
+    for i in 0..n {
+        for h in 0..K {
+            let bi = b[h].0[i / 8][i % 8];
+            let p = u128::from(a0[h]) * u128::from(bi);
+            let t = acc[h] + (p as u64 & MASK);
+            let y = t.wrapping_mul(k0[h]) & MASK;
+            let q = u128::from(m0[h]) * u128::from(y);
+            // Lane 0 of a·bᵢ + m·y is ≡ 0 mod 2⁵²: only its carry moves on.
+            let carry = (t + (q as u64 & MASK)) >> 52;
+            let bv = _mm512_set1_epi64(bi as i64);
+            let yv = _mm512_set1_epi64(y as i64);
+            for v in 0..V {
+                r[h][v] = _mm512_madd52lo_epu64(r[h][v], av[h][v], bv);
+                r[h][v] = _mm512_madd52lo_epu64(r[h][v], mv[h][v], yv);
+            }
+            // Shift down one digit (lane 0 is done).
+            for v in 0..V {
+                let next = if v + 1 < V { r[h][v + 1] } else { zero };
+                r[h][v] = _mm512_alignr_epi64::<1>(next, r[h][v]);
+            }
+            // High halves of digit j's products belong to digit j + 1, i.e. lane j after the shift.
+            for v in 0..V {
+                r[h][v] = _mm512_madd52hi_epu64(r[h][v], av[h][v], bv);
+                r[h][v] = _mm512_madd52hi_epu64(r[h][v], mv[h][v], yv);
+            }
+            acc[h] = (_mm_cvtsi128_si64(_mm512_castsi512_si128(r[h][0])) as u64) + carry;
+        }
+    }
+    let mut out = [Num::<V>::ZERO; K];
+    for h in 0..K {
+        for v in 0..V {
+            store(&mut out[h].0[v], r[h][v]);
+        }
+        out[h].0[0][0] = acc[h];
+        out[h].normalize();
+    }
+    out
+}
+
+/// Constant-time table lookup: entry `idx[h]` of column `h`, scanning all entries.
+#[target_feature(enable = "avx512f,avx512vl,avx512ifma")]
+fn lookup<const V: usize>(table: &[[Num<V>; 2]; TABLE], idx: [u64; 2]) -> [Num<V>; 2] {
+    let mut out = [Num::<V>::ZERO; 2];
+    for h in 0..2 {
+        let want = _mm512_set1_epi64(idx[h] as i64);
+        let mut acc = [_mm512_setzero_si512(); V];
+        for (j, entry) in table.iter().enumerate() {
+            let k = _mm512_cmpeq_epi64_mask(_mm512_set1_epi64(j as i64), want);
+            for v in 0..V {
+                acc[v] = _mm512_mask_mov_epi64(acc[v], k, load(&entry[h].0[v]));
+            }
+        }
+        for v in 0..V {
+            store(&mut out[h].0[v], acc[v]);
+        }
+    }
+    out
+}
+
+/// Bits `[pos, pos + 5)` of a little-endian word string (zero beyond its end). `pos` is public.
+fn window(e: &[u64], pos: usize) -> u64 {
+    let (w, off) = (pos / 64, pos % 64);
+    let lo = e.get(w).copied().unwrap_or(0) >> off;
+    let hi = if off > 64 - WINDOW {
+        e.get(w + 1).copied().unwrap_or(0) << (64 - off)
+    } else {
+        0
+    };
+    (lo | hi) & ((1 << WINDOW) - 1)
+}
+
+/// `x[h]^e[h]` for both halves, in Montgomery form, over `bits` exponent bits (public bound).
+fn pow2<const V: usize>(
+    c: [&Ctx<V>; 2],
+    x: [&Num<V>; 2],
+    e: [&[u64]; 2],
+    bits: usize,
+) -> [Num<V>; 2] {
+    let mut table = [[Num::<V>::ZERO; 2]; TABLE];
+    table[0] = [c[0].one, c[1].one];
+    table[1] = [*x[0], *x[1]];
+    for j in 2..TABLE {
+        let prev = table[j - 1];
+        table[j] = mul2(c, [&prev[0], &prev[1]], x);
+    }
+    let windows = bits.div_ceil(WINDOW).max(1);
+    let top = (windows - 1) * WINDOW;
+    // SAFETY: `Ctx` values exist only after `available()` (module invariants).
+    let mut acc = unsafe { lookup(&table, [window(e[0], top), window(e[1], top)]) };
+    for w in (0..windows - 1).rev() {
+        for _ in 0..WINDOW {
+            acc = mul2(c, [&acc[0], &acc[1]], [&acc[0], &acc[1]]);
+        }
+        let pos = w * WINDOW;
+        // SAFETY: as above.
+        let mut t = unsafe { lookup(&table, [window(e[0], pos), window(e[1], pos)]) };
+        acc = mul2(c, [&acc[0], &acc[1]], [&t[0], &t[1]]);
+        t[0].zeroize();
+        t[1].zeroize();
+    }
+    for row in table.iter_mut() {
+        row[0].zeroize();
+        row[1].zeroize();
+    }
+    acc
+}
+
+/// CRT data for primes of one size (`V` vectors per half).
+struct CrtV<const V: usize> {
+    p: Ctx<V>,
+    q: Ctx<V>,
+    /// `dp`, `dq` as 64-bit words.
+    dp: Vec<u64>,
+    dq: Vec<u64>,
+    /// `q⁻¹ mod p`, plain digits.
+    qinv: Num<V>,
+    /// `q` as 64-bit words, for the recombination.
+    q_words: Vec<u64>,
+    bits: usize,
+}
+
+impl<const V: usize> Drop for CrtV<V> {
+    fn drop(&mut self) {
+        self.p.zeroize();
+        self.q.zeroize();
+        self.dp.zeroize();
+        self.dq.zeroize();
+        self.qinv.zeroize();
+        self.q_words.zeroize();
+    }
+}
+
+impl<const V: usize> CrtV<V> {
+    fn new(
+        p: &[u64],
+        q: &[u64],
+        dp: &[u64],
+        dq: &[u64],
+        qinv: &[u64],
+        bits: usize,
+    ) -> Option<Self> {
+        let pc = Ctx::<V>::new(p, bits)?;
+        let qc = Ctx::<V>::new(q, bits)?;
+        Some(CrtV {
+            p: pc,
+            q: qc,
+            dp: dp.to_vec(),
+            dq: dq.to_vec(),
+            qinv: Num::from_words(qinv),
+            q_words: q.to_vec(),
+            bits,
+        })
+    }
+
+    /// `c^d mod n` for `c < n` (64-bit words, `c.len() == out.len()`, twice the half size).
+    fn private(&self, c: &[u64], out: &mut [u64]) {
+        let n = self.p.n;
+        let cn = Num2::<V>::from_words(c);
+        // Split c at digit n: c = lo + hi·R.
+        let (mut lo, mut hi) = cn.split(n);
+        let c2 = [&self.p, &self.q];
+        // c·R ≡ lo·R²·R⁻¹ + hi·R³·R⁻¹ (mod p, q)
+        let mut a = mul2(c2, [&lo, &lo], [&self.p.rr, &self.q.rr]);
+        let mut b = mul2(c2, [&hi, &hi], [&self.p.rrr, &self.q.rrr]);
+        // x < 4m; two conditional subtractions bring it below 2m, where AMM is closed.
+        let mut x = [Num::add(&a[0], &b[0]), Num::add(&a[1], &b[1])];
+        for (xh, ch) in x.iter_mut().zip(c2) {
+            xh.reduce_once(&ch.m);
+            xh.reduce_once(&ch.m);
+        }
+        let mut m = pow2(c2, [&x[0], &x[1]], [&self.dp, &self.dq], self.bits);
+        // m2 = (x^dq mod q), fully reduced; m1 stays in Montgomery form mod p.
+        let mut m2 = self.q.retrieve(&m[1]);
+        let [mut m2p] = self.p.mul1(&m2, &self.p.rr);
+        let mut diff = Num::add_2m_sub(&m[0], &self.p.m, &m2p);
+        let [mut h] = self.p.mul1(&diff, &self.qinv);
+        h.reduce_once(&self.p.m);
+        // s = m2 + h·q
+        let half = out.len() / 2;
+        let mut hw = vec![0u64; half];
+        let mut m2w = vec![0u64; half];
+        h.write_words(&mut hw);
+        m2.write_words(&mut m2w);
+        mul_add(&hw, &self.q_words, &m2w, out);
+        for t in [&mut lo, &mut hi, &mut m2, &mut m2p, &mut diff, &mut h] {
+            t.zeroize();
+        }
+        for t in a
+            .iter_mut()
+            .chain(b.iter_mut())
+            .chain(x.iter_mut())
+            .chain(m.iter_mut())
+        {
+            t.zeroize();
+        }
+        hw.zeroize();
+        m2w.zeroize();
+    }
+}
+
+/// `out = h·q + m` (schoolbook, constant time; `out.len() ≥ h.len() + q.len()`).
+fn mul_add(h: &[u64], q: &[u64], m: &[u64], out: &mut [u64]) {
+    out.fill(0);
+    out[..m.len()].copy_from_slice(m);
+    for (i, &hi) in h.iter().enumerate() {
+        let mut carry = 0u128;
+        for (j, &qj) in q.iter().enumerate() {
+            let t = u128::from(hi) * u128::from(qj) + u128::from(out[i + j]) + carry;
+            out[i + j] = t as u64;
+            carry = t >> 64;
+        }
+        let mut k = i + q.len();
+        while k < out.len() {
+            let t = u128::from(out[k]) + carry;
+            out[k] = t as u64;
+            carry = t >> 64;
+            k += 1;
+        }
+    }
+}
+
+/// A double-size number (`16·V` digits) for splitting CRT inputs.
+struct Num2<const V: usize> {
+    lo: Num<V>,
+    hi: Num<V>,
+}
+
+impl<const V: usize> Num2<V> {
+    fn from_words(words: &[u64]) -> Self {
+        // Digits 0..8V from the whole, digits 8V.. from the words above bit 52·8V.
+        let lo = Num::<V>::from_words(words);
+        let shift = 52 * 8 * V;
+        let mut rest = vec![0u64; words.len()];
+        let (ws, bs) = (shift / 64, shift % 64);
+        for i in 0..words.len() {
+            let src = i + ws;
+            if src < words.len() {
+                let mut w = words[src] >> bs;
+                if bs > 0 && src + 1 < words.len() {
+                    w |= words[src + 1] << (64 - bs);
+                }
+                rest[i] = w;
+            }
+        }
+        let hi = Num::<V>::from_words(&rest);
+        rest.zeroize();
+        Num2 { lo, hi }
+    }
+
+    fn digit(&self, i: usize) -> u64 {
+        if i < 8 * V {
+            self.lo.digit(i)
+        } else {
+            self.hi.digit(i - 8 * V)
+        }
+    }
+
+    /// `(self mod 2^(52n), self >> 52n)`; the high part must fit in `n` digits.
+    fn split(&self, n: usize) -> (Num<V>, Num<V>) {
+        let mut lo = Num::ZERO;
+        let mut hi = Num::ZERO;
+        for j in 0..n {
+            *lo.digit_mut(j) = self.digit(j);
+            *hi.digit_mut(j) = self.digit(j + n);
+        }
+        (lo, hi)
+    }
+}
+
+impl<const V: usize> Zeroize for Num2<V> {
+    fn zeroize(&mut self) {
+        self.lo.zeroize();
+        self.hi.zeroize();
+    }
+}
+
+macro_rules! by_size {
+    ($name:ident { $($v:literal => $var:ident),* }) => {
+        enum $name { $($var(Box<CrtV<$v>>)),* }
+    };
+}
+
+by_size!(CrtSized { 2 => V2, 3 => V3, 4 => V4, 5 => V5 });
+
+/// The IFMA CRT kernel for one private key.
+pub(crate) struct Crt(CrtSized);
+
+impl Crt {
+    /// For primes `p`, `q` (64-bit words) of at most `bits(p), bits(q)` bits; `None` when the CPU
+    /// lacks IFMA or the primes are larger than 2046 bits.
+    pub(crate) fn new(
+        p: &[u64],
+        q: &[u64],
+        dp: &[u64],
+        dq: &[u64],
+        qinv: &[u64],
+        p_bits: u32,
+        q_bits: u32,
+    ) -> Option<Self> {
+        if !available() {
+            return None;
+        }
+        let bits = p_bits.max(q_bits) as usize;
+        let n = (bits + 2).div_ceil(52);
+        let inner = match n.div_ceil(8) {
+            0..=2 => CrtSized::V2(Box::new(CrtV::new(p, q, dp, dq, qinv, bits)?)),
+            3 => CrtSized::V3(Box::new(CrtV::new(p, q, dp, dq, qinv, bits)?)),
+            4 => CrtSized::V4(Box::new(CrtV::new(p, q, dp, dq, qinv, bits)?)),
+            5 => CrtSized::V5(Box::new(CrtV::new(p, q, dp, dq, qinv, bits)?)),
+            _ => return None,
+        };
+        Some(Crt(inner))
+    }
+
+    /// `c^d mod n` for `c < n`; `c` and `out` are 64-bit words of the modulus size, which must
+    /// be at most twice the prime size rounded to 52-bit digits.
+    pub(crate) fn private(&self, c: &[u64], out: &mut [u64]) {
+        match &self.0 {
+            CrtSized::V2(k) => k.private(c, out),
+            CrtSized::V3(k) => k.private(c, out),
+            CrtSized::V4(k) => k.private(c, out),
+            CrtSized::V5(k) => k.private(c, out),
+        }
+    }
+}
+
+/// Arithmetic modulo a public modulus.
+struct ModNV<const V: usize> {
+    ctx: Ctx<V>,
+}
+
+impl<const V: usize> ModNV<V> {
+    fn mul(&self, a: &[u64], b: &[u64], out: &mut [u64]) {
+        let c = &self.ctx;
+        let (a, b) = (Num::<V>::from_words(a), Num::<V>::from_words(b));
+        let [t] = c.mul1(&a, &b);
+        let [mut r] = c.mul1(&t, &c.rr);
+        r.reduce_once(&c.m);
+        r.write_words(out);
+    }
+
+    fn sqr2(&self, a: &[u64], b: &[u64], oa: &mut [u64], ob: &mut [u64]) {
+        let c = &self.ctx;
+        let (a, b) = (Num::<V>::from_words(a), Num::<V>::from_words(b));
+        let t = mul2([c, c], [&a, &b], [&a, &b]);
+        let mut r = mul2([c, c], [&t[0], &t[1]], [&c.rr, &c.rr]);
+        r[0].reduce_once(&c.m);
+        r[1].reduce_once(&c.m);
+        r[0].write_words(oa);
+        r[1].write_words(ob);
+    }
+
+    fn pow_public(&self, x: &[u64], e: u64, out: &mut [u64]) {
+        let c = &self.ctx;
+        let x = Num::<V>::from_words(x);
+        let [xm] = c.mul1(&x, &c.rr);
+        let mut acc = xm;
+        let top = 63 - e.leading_zeros();
+        for i in (0..top).rev() {
+            [acc] = c.mul1(&acc, &acc);
+            if (e >> i) & 1 == 1 {
+                [acc] = c.mul1(&acc, &xm);
+            }
+        }
+        c.retrieve(&acc).write_words(out);
+    }
+}
+
+macro_rules! modn_sized {
+    ($($v:literal => $var:ident),*) => {
+        enum ModNSized { $($var(Box<ModNV<$v>>)),* }
+
+        impl ModNSized {
+            fn new(n: &[u64], bits: usize) -> Option<Self> {
+                let digits = (bits + 2).div_ceil(52);
+                match digits.div_ceil(8) {
+                    $($v => Some(ModNSized::$var(Box::new(ModNV { ctx: Ctx::new(n, bits)? }))),)*
+                    _ => None,
+                }
+            }
+        }
+
+        macro_rules! modn_dispatch {
+            ($s:expr, $k:ident => $body:expr) => {
+                match $s { $(ModNSized::$var($k) => $body,)* }
+            };
+        }
+    };
+}
+
+modn_sized!(2 => V2, 3 => V3, 4 => V4, 5 => V5, 6 => V6, 7 => V7, 8 => V8, 9 => V9, 10 => V10);
+
+/// IFMA arithmetic modulo a public modulus (up to 4096 bits).
+pub(crate) struct ModN(ModNSized);
+
+impl ModN {
+    /// For the odd modulus `n` (64-bit words) of `bits` bits; `None` without IFMA.
+    pub(crate) fn new(n: &[u64], bits: usize) -> Option<Self> {
+        if !available() {
+            return None;
+        }
+        Some(ModN(ModNSized::new(n, bits)?))
+    }
+
+    /// `a·b mod n` for `a, b < n`.
+    pub(crate) fn mul<const F: usize>(&self, a: &[u64; F], b: &[u64; F]) -> [u64; F] {
+        let mut out = [0u64; F];
+        modn_dispatch!(&self.0, k => k.mul(a, b, &mut out));
+        out
+    }
+
+    /// `(a² mod n, b² mod n)`, interleaved.
+    pub(crate) fn sqr2<const F: usize>(&self, a: &[u64; F], b: &[u64; F]) -> ([u64; F], [u64; F]) {
+        let mut oa = [0u64; F];
+        let mut ob = [0u64; F];
+        modn_dispatch!(&self.0, k => k.sqr2(a, b, &mut oa, &mut ob));
+        (oa, ob)
+    }
+
+    /// `x^e mod n` for `x < n` (variable time in the public `e`).
+    pub(crate) fn pow_public<const F: usize>(&self, x: &[u64; F], e: u64) -> [u64; F] {
+        let mut out = [0u64; F];
+        modn_dispatch!(&self.0, k => k.pow_public(x, e, &mut out));
+        out
+    }
 }

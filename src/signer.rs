@@ -12,6 +12,7 @@ use rsa::{PrivateKey, PublicKey};
 use sha2::Sha256;
 use x509_cert::Certificate;
 
+use crate::engine::RsaEngine;
 use crate::{ContentMode, Error, Result, check_value, pkcs7};
 
 /// Smallest RSA modulus the signer accepts, in bits.
@@ -30,6 +31,9 @@ pub struct Signer {
 }
 
 struct Inner {
+    /// The fast constant-time engine ([`crate::engine`]) when it serves the key (2048/3072/4096-bit
+    /// two-prime keys) and `HUIFU_CFCA_ENGINE` is not `rsa`; `key` signs otherwise.
+    engine: Option<RsaEngine>,
     key: SigningKey<Sha256>,
     certificate: Certificate,
     chain: Vec<Certificate>,
@@ -49,6 +53,7 @@ impl fmt::Debug for Signer {
                     .to_string(),
             )
             .field("key_bits", &self.inner.key_bits)
+            .field("engine", &self.inner.engine.as_ref().map(RsaEngine::kernel))
             .field("key", &"<redacted>")
             .finish()
     }
@@ -88,8 +93,10 @@ impl Signer {
         if certificate_public_key(&certificate)? != key.to_public_key() {
             return Err(Error::NoMatchingCertificate);
         }
+        let engine = RsaEngine::new(&key);
         Ok(Signer {
             inner: Arc::new(Inner {
+                engine,
                 key: SigningKey::<Sha256>::new(key),
                 certificate,
                 chain,
@@ -113,8 +120,13 @@ impl Signer {
         self.inner.key_bits
     }
 
-    /// The raw RSA PKCS#1 v1.5 SHA-256 signature of `message` (blinded).
+    /// The raw RSA PKCS#1 v1.5 SHA-256 signature of `message` (blinded; with the engine also
+    /// verified before it is returned).
     pub fn sign_raw(&self, message: &[u8]) -> Result<Vec<u8>> {
+        if let Some(engine) = &self.inner.engine {
+            let digest: [u8; 32] = <Sha256 as sha2::Digest>::digest(message).into();
+            return engine.sign_pkcs1v15_sha256(&digest);
+        }
         let signature = self
             .inner
             .key
@@ -221,6 +233,23 @@ mod tests {
             let signer = merchant(name);
             let raw = signer.sign_raw(b"x").unwrap();
             assert_eq!(raw.len() * 8, signer.key_bits(), "{name}");
+        }
+    }
+
+    #[test]
+    fn the_engine_and_rsa_sign_alike() {
+        for name in ["merchant1024", "merchant", "merchant3072", "merchant4096"] {
+            let signer = merchant(name);
+            assert!(
+                signer.inner.engine.is_some()
+                    || std::env::var(crate::engine::ENGINE_ENV).as_deref() == Ok("rsa"),
+                "{name}"
+            );
+            for msg in [&b""[..], b"x", b"TestData", &[0xa5; 1000]] {
+                let fast = signer.sign_raw(msg).unwrap();
+                let slow = signer.inner.key.try_sign(msg).unwrap().to_vec();
+                assert_eq!(fast, slow, "{name}");
+            }
         }
     }
 

@@ -36,9 +36,11 @@
 #![allow(clippy::needless_range_loop)]
 
 use core::arch::x86_64::{
-    __m512i, _mm_cvtsi128_si64, _mm512_alignr_epi64, _mm512_castsi512_si128,
-    _mm512_cmpeq_epi64_mask, _mm512_loadu_epi64, _mm512_madd52hi_epu64, _mm512_madd52lo_epu64,
-    _mm512_mask_mov_epi64, _mm512_set1_epi64, _mm512_setzero_si512, _mm512_storeu_epi64,
+    __m512i, _mm_extract_epi64, _mm256_alignr_epi64, _mm256_madd52hi_epu64, _mm256_madd52lo_epu64,
+    _mm256_setzero_si256, _mm512_alignr_epi64, _mm512_castsi256_si512, _mm512_castsi512_si128,
+    _mm512_castsi512_si256, _mm512_cmpeq_epi64_mask, _mm512_loadu_epi64, _mm512_madd52hi_epu64,
+    _mm512_madd52lo_epu64, _mm512_mask_mov_epi64, _mm512_set1_epi64, _mm512_setzero_si512,
+    _mm512_storeu_epi64,
 };
 
 use crypto_bigint::{BoxedUint, NonZero, Resize};
@@ -180,6 +182,37 @@ fn store(row: &mut [u64; 8], v: __m512i) {
     unsafe { _mm512_storeu_epi64(row.as_mut_ptr().cast(), v) }
 }
 
+/// `r + lo52(a·b)` lane-wise; only the low four lanes when `HALF` (the upper lanes are then
+/// unspecified and never read).
+#[target_feature(enable = "avx512f,avx512vl,avx512ifma")]
+#[inline]
+fn madd_lo<const HALF: bool>(r: __m512i, a: __m512i, b: __m512i) -> __m512i {
+    if HALF {
+        _mm512_castsi256_si512(_mm256_madd52lo_epu64(
+            _mm512_castsi512_si256(r),
+            _mm512_castsi512_si256(a),
+            _mm512_castsi512_si256(b),
+        ))
+    } else {
+        _mm512_madd52lo_epu64(r, a, b)
+    }
+}
+
+/// `r + hi52(a·b)` lane-wise, as [`madd_lo`].
+#[target_feature(enable = "avx512f,avx512vl,avx512ifma")]
+#[inline]
+fn madd_hi<const HALF: bool>(r: __m512i, a: __m512i, b: __m512i) -> __m512i {
+    if HALF {
+        _mm512_castsi256_si512(_mm256_madd52hi_epu64(
+            _mm512_castsi512_si256(r),
+            _mm512_castsi512_si256(a),
+            _mm512_castsi512_si256(b),
+        ))
+    } else {
+        _mm512_madd52hi_epu64(r, a, b)
+    }
+}
+
 /// Montgomery context of one odd modulus of at most `52·N − 2` bits.
 struct Ctx<const V: usize> {
     m: Num<V>,
@@ -286,12 +319,31 @@ fn amm<const V: usize, const K: usize>(
     k0: [u64; K],
     n: usize,
 ) -> [Num<V>; K] {
+    // When the digits end in the low half of the last vector, that vector runs at 256 bits.
+    if n <= 8 * V - 4 {
+        amm_inner::<V, K, true>(a, b, m, k0, n)
+    } else {
+        amm_inner::<V, K, false>(a, b, m, k0, n)
+    }
+}
+
+#[target_feature(enable = "avx512f,avx512vl,avx512ifma")]
+#[inline]
+fn amm_inner<const V: usize, const K: usize, const HALF: bool>(
+    a: [&Num<V>; K],
+    b: [&Num<V>; K],
+    m: [&Num<V>; K],
+    k0: [u64; K],
+    n: usize,
+) -> [Num<V>; K] {
     let zero = _mm512_setzero_si512();
     let mut av = [[zero; V]; K];
     let mut mv = [[zero; V]; K];
     let mut r = [[zero; V]; K];
     let mut a0 = [0u64; K];
     let mut m0 = [0u64; K];
+    let mut a1 = [0u64; K];
+    let mut m1 = [0u64; K];
     for h in 0..K {
         for v in 0..V {
             av[h][v] = load(&a[h].0[v]);
@@ -299,11 +351,16 @@ fn amm<const V: usize, const K: usize>(
         }
         a0[h] = a[h].0[0][0];
         m0[h] = m[h].0[0][0];
+        a1[h] = a[h].0[0][1];
+        m1[h] = m[h].0[0][1];
     }
     // The true value of lane 0 (the vector's lane 0 misses the carries folded in here).
     let mut acc = [0u64; K];
     for i in 0..n {
         for h in 0..K {
+            // Lane 1 now becomes lane 0 after this step; its final value is computed in scalar
+            // registers below so the next quotient does not wait for the vector updates.
+            let l1 = _mm_extract_epi64::<1>(_mm512_castsi512_si128(r[h][0])) as u64;
             let bi = b[h].0[i / 8][i % 8];
             let p = u128::from(a0[h]) * u128::from(bi);
             let t = acc[h] + (p as u64 & MASK);
@@ -314,26 +371,56 @@ fn amm<const V: usize, const K: usize>(
             let bv = _mm512_set1_epi64(bi as i64);
             let yv = _mm512_set1_epi64(y as i64);
             for v in 0..V {
-                r[h][v] = _mm512_madd52lo_epu64(r[h][v], av[h][v], bv);
-                r[h][v] = _mm512_madd52lo_epu64(r[h][v], mv[h][v], yv);
+                if HALF && v == V - 1 {
+                    r[h][v] = madd_lo::<true>(r[h][v], av[h][v], bv);
+                    r[h][v] = madd_lo::<true>(r[h][v], mv[h][v], yv);
+                } else {
+                    r[h][v] = madd_lo::<false>(r[h][v], av[h][v], bv);
+                    r[h][v] = madd_lo::<false>(r[h][v], mv[h][v], yv);
+                }
             }
             // Shift down one digit (lane 0 is done).
             for v in 0..V {
-                let next = if v + 1 < V { r[h][v + 1] } else { zero };
-                r[h][v] = _mm512_alignr_epi64::<1>(next, r[h][v]);
+                if HALF && v == V - 1 {
+                    r[h][v] = _mm512_castsi256_si512(_mm256_alignr_epi64::<1>(
+                        _mm256_setzero_si256(),
+                        _mm512_castsi512_si256(r[h][v]),
+                    ));
+                } else {
+                    let next = if v + 1 < V { r[h][v + 1] } else { zero };
+                    r[h][v] = _mm512_alignr_epi64::<1>(next, r[h][v]);
+                }
             }
             // High halves of digit j's products belong to digit j + 1, i.e. lane j after the shift.
             for v in 0..V {
-                r[h][v] = _mm512_madd52hi_epu64(r[h][v], av[h][v], bv);
-                r[h][v] = _mm512_madd52hi_epu64(r[h][v], mv[h][v], yv);
+                if HALF && v == V - 1 {
+                    r[h][v] = madd_hi::<true>(r[h][v], av[h][v], bv);
+                    r[h][v] = madd_hi::<true>(r[h][v], mv[h][v], yv);
+                } else {
+                    r[h][v] = madd_hi::<false>(r[h][v], av[h][v], bv);
+                    r[h][v] = madd_hi::<false>(r[h][v], mv[h][v], yv);
+                }
             }
-            acc[h] = (_mm_cvtsi128_si64(_mm512_castsi512_si128(r[h][0])) as u64) + carry;
+            // New lane 0 = old lane 1 + lo(a₁bᵢ) + lo(m₁y) + hi(a₀bᵢ) + hi(m₀y) + carry.
+            acc[h] = l1
+                + (a1[h].wrapping_mul(bi) & MASK)
+                + (m1[h].wrapping_mul(y) & MASK)
+                + (p >> 52) as u64
+                + (q >> 52) as u64
+                + carry;
         }
     }
     let mut out = [Num::<V>::ZERO; K];
     for h in 0..K {
         for v in 0..V {
-            store(&mut out[h].0[v], r[h][v]);
+            if HALF && v == V - 1 {
+                // Only the low four lanes are defined; the upper digits stay zero.
+                let mut low = [0u64; 8];
+                store(&mut low, r[h][v]);
+                out[h].0[v][..4].copy_from_slice(&low[..4]);
+            } else {
+                store(&mut out[h].0[v], r[h][v]);
+            }
         }
         out[h].0[0][0] = acc[h];
         out[h].normalize();

@@ -155,6 +155,15 @@ impl RsaEngine {
     pub fn verify_pkcs1v15_sha256(&self, digest: &[u8; 32], signature: &[u8]) -> bool {
         dispatch!(self, e => e.public.verify(digest, signature))
     }
+
+    /// The raw, UNBLINDED private-key operation `c^d mod n` (big-endian `k` bytes in and out;
+    /// `None` unless `c < n`), for constant-time measurements only (`benches/engine_timing.rs`):
+    /// feature `bench-internals`, never for production.
+    #[cfg(feature = "bench-internals")]
+    #[doc(hidden)]
+    pub fn private_unblinded_for_timing(&self, c: &[u8]) -> Option<Vec<u8>> {
+        dispatch!(self, e => e.private_bytes(c))
+    }
 }
 
 impl std::fmt::Debug for RsaPublicEngine {
@@ -430,6 +439,18 @@ impl<const H: usize, const F: usize> Engine<H, F> {
             return out;
         }
         self.crt.private(c)
+    }
+
+    #[cfg(feature = "bench-internals")]
+    fn private_bytes(&self, c: &[u8]) -> Option<Vec<u8>> {
+        if c.len() != self.public.k {
+            return None;
+        }
+        let c = words_from_be::<F>(c)?;
+        if !lt_words(&c, &self.public.n) {
+            return None;
+        }
+        Some(be_from_words(&self.private(&c), self.public.k))
     }
 
     fn sign(&self, digest: &[u8; 32]) -> Result<Vec<u8>> {

@@ -1,1 +1,120 @@
+//! Unit tests of the engine's internals; the differential tests against `rsa` are in
+//! `tests/engine_diff.rs`.
 
+use rsa::pkcs8::DecodePrivateKey;
+use rsa::{Pkcs1v15Sign, PrivateKey};
+use sha2::{Digest, Sha256};
+
+use super::blinding::{ModNOps, REGENERATE_AFTER};
+use super::*;
+
+fn key(name: &str) -> PrivateKey {
+    let path = format!("{}/vectors/engine/{name}", env!("CARGO_MANIFEST_DIR"));
+    PrivateKey::from_pkcs8_pem(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+fn kernels() -> Vec<Kernel> {
+    if ifma_available() {
+        vec![Kernel::Portable, Kernel::Ifma]
+    } else {
+        vec![Kernel::Portable]
+    }
+}
+
+/// The blinding pair is squared on every use and drawn afresh every `REGENERATE_AFTER` uses;
+/// signatures stay exact across both.
+#[test]
+fn blinding_refresh_and_regeneration_keep_signatures_exact() {
+    let key = key("k00-2048.key");
+    for kernel in kernels() {
+        let engine = RsaEngine::with_kernel(&key, kernel).unwrap();
+        for i in 0..2 * REGENERATE_AFTER as usize + 3 {
+            let digest: [u8; 32] = Sha256::digest(i.to_le_bytes()).into();
+            let want = key.sign(Pkcs1v15Sign::new::<Sha256>(), &digest).unwrap();
+            assert_eq!(
+                engine.sign_pkcs1v15_sha256(&digest).unwrap(),
+                want,
+                "{kernel:?} #{i}"
+            );
+        }
+    }
+}
+
+/// Modular multiplication and the public power agree between the kernels on edge values
+/// (0, 1, n − 1, 2^k, all-ones words below n).
+#[test]
+fn mod_n_kernels_agree_on_edge_values() {
+    if !ifma_available() {
+        return;
+    }
+    for name in [
+        "k00-2048.key",
+        "k26-3072.key",
+        "k30-4096.key",
+        "k38-2040.key",
+    ] {
+        let key = key(name);
+        check_edges::<32>(&key, name);
+        check_edges::<48>(&key, name);
+        check_edges::<64>(&key, name);
+    }
+}
+
+fn check_edges<const F: usize>(key: &PrivateKey, name: &str) {
+    let (Some(ifma), Some(portable)) = (
+        Public::<F>::new(key, Kernel::Ifma),
+        Public::<F>::new(key, Kernel::Portable),
+    ) else {
+        return; // the key is not of this size
+    };
+    assert_eq!(ifma.kernel(), Kernel::Ifma);
+    let n = ifma.n;
+    let mut nm1 = n;
+    nm1[0] -= 1;
+    let mut half = [0u64; F];
+    half[ifma.bits / 128] = 1 << ((ifma.bits / 2) % 64);
+    let mut ones = [u64::MAX; F];
+    // all-ones words, below n: clear the top word
+    let top = (ifma.bits - 1) / 64;
+    ones[top] = 0;
+    for w in ones.iter_mut().skip(top + 1) {
+        *w = 0;
+    }
+    let mut one = [0u64; F];
+    one[0] = 1;
+    let values = [[0u64; F], one, nm1, half, ones];
+    for a in &values {
+        for b in &values {
+            assert_eq!(
+                ModNOps::mul(&ifma, a, b),
+                ModNOps::mul(&portable, a, b),
+                "{name} mul"
+            );
+        }
+        assert_eq!(
+            ifma.pow_public(a, 65537),
+            portable.pow_public(a, 65537),
+            "{name} pow"
+        );
+        let (x, y) = ifma.sqr2(a, &nm1);
+        assert_eq!(x, ModNOps::mul(&portable, a, a), "{name} sqr2");
+        assert_eq!(y, one, "{name} (n-1)^2 = 1");
+    }
+}
+
+/// Keys the engine does not serve are refused, so the Signer keeps `rsa` for them.
+#[test]
+fn out_of_range_keys_are_refused() {
+    let key = key("k00-2048.key");
+    let public = key.to_public_key();
+    assert!(RsaPublicEngine::with_kernel(&public, Kernel::Portable).is_some());
+    // a 5000-bit modulus is beyond the kernels
+    let big = rsa::PublicKey::new(
+        rsa::BoxedUint::one_with_precision(5056).shl(4999)
+            | rsa::BoxedUint::one_with_precision(5056),
+        rsa::BoxedUint::from(65537u32),
+    );
+    if let Ok(big) = big {
+        assert!(RsaPublicEngine::with_kernel(&big, Kernel::Portable).is_none());
+    }
+}

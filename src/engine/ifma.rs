@@ -37,10 +37,10 @@
 
 use core::arch::x86_64::{
     __m512i, _mm_extract_epi64, _mm256_alignr_epi64, _mm256_madd52hi_epu64, _mm256_madd52lo_epu64,
-    _mm256_setzero_si256, _mm512_alignr_epi64, _mm512_castsi256_si512, _mm512_castsi512_si128,
-    _mm512_castsi512_si256, _mm512_cmpeq_epi64_mask, _mm512_loadu_epi64, _mm512_madd52hi_epu64,
-    _mm512_madd52lo_epu64, _mm512_mask_mov_epi64, _mm512_set1_epi64, _mm512_setzero_si512,
-    _mm512_storeu_epi64,
+    _mm256_setzero_si256, _mm512_add_epi64, _mm512_alignr_epi64, _mm512_castsi256_si512,
+    _mm512_castsi512_si128, _mm512_castsi512_si256, _mm512_cmpeq_epi64_mask, _mm512_loadu_epi64,
+    _mm512_madd52hi_epu64, _mm512_madd52lo_epu64, _mm512_mask_mov_epi64, _mm512_set1_epi64,
+    _mm512_setzero_si512, _mm512_storeu_epi64,
 };
 
 use crypto_bigint::{BoxedUint, NonZero, Resize};
@@ -370,6 +370,15 @@ fn amm_inner<const V: usize, const K: usize, const HALF: bool>(
             let carry = (t + (q as u64 & MASK)) >> 52;
             let bv = _mm512_set1_epi64(bi as i64);
             let yv = _mm512_set1_epi64(y as i64);
+            // hi(a·bᵢ) does not depend on the accumulator: compute it aside, add it after the shift.
+            let mut hi_ab = [zero; V];
+            for v in 0..V {
+                hi_ab[v] = if HALF && v == V - 1 {
+                    madd_hi::<true>(zero, av[h][v], bv)
+                } else {
+                    madd_hi::<false>(zero, av[h][v], bv)
+                };
+            }
             for v in 0..V {
                 if HALF && v == V - 1 {
                     r[h][v] = madd_lo::<true>(r[h][v], av[h][v], bv);
@@ -393,13 +402,12 @@ fn amm_inner<const V: usize, const K: usize, const HALF: bool>(
             }
             // High halves of digit j's products belong to digit j + 1, i.e. lane j after the shift.
             for v in 0..V {
-                if HALF && v == V - 1 {
-                    r[h][v] = madd_hi::<true>(r[h][v], av[h][v], bv);
-                    r[h][v] = madd_hi::<true>(r[h][v], mv[h][v], yv);
+                let hi_my = if HALF && v == V - 1 {
+                    madd_hi::<true>(hi_ab[v], mv[h][v], yv)
                 } else {
-                    r[h][v] = madd_hi::<false>(r[h][v], av[h][v], bv);
-                    r[h][v] = madd_hi::<false>(r[h][v], mv[h][v], yv);
-                }
+                    madd_hi::<false>(hi_ab[v], mv[h][v], yv)
+                };
+                r[h][v] = _mm512_add_epi64(r[h][v], hi_my);
             }
             // New lane 0 = old lane 1 + lo(a₁bᵢ) + lo(m₁y) + hi(a₀bᵢ) + hi(m₀y) + carry.
             acc[h] = l1

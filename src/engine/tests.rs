@@ -118,3 +118,28 @@ fn out_of_range_keys_are_refused() {
         assert!(RsaPublicEngine::with_kernel(&big, Kernel::Portable).is_none());
     }
 }
+
+/// Engines are shared across threads (the Signer is `Send + Sync`); concurrent signatures stay
+/// exact while they contend for the blinding pair.
+#[test]
+fn concurrent_signing_is_exact() {
+    fn send_sync<T: Send + Sync>() {}
+    send_sync::<RsaEngine>();
+    send_sync::<RsaPublicEngine>();
+    let key = key("k01-2048.key");
+    for kernel in kernels() {
+        let engine = RsaEngine::with_kernel(&key, kernel).unwrap();
+        std::thread::scope(|s| {
+            for t in 0..4u8 {
+                let (engine, key) = (&engine, &key);
+                s.spawn(move || {
+                    for i in 0..6u8 {
+                        let digest: [u8; 32] = Sha256::digest([t, i]).into();
+                        let want = key.sign(Pkcs1v15Sign::new::<Sha256>(), &digest).unwrap();
+                        assert_eq!(engine.sign_pkcs1v15_sha256(&digest).unwrap(), want);
+                    }
+                });
+            }
+        });
+    }
+}

@@ -22,12 +22,15 @@ impl PasswordArgs {
     /// The password, from the variable, the file, or (on a terminal) a prompt.
     pub fn read(&self) -> Result<Zeroizing<String>> {
         if let Some(var) = &self.password_env {
-            return std::env::var(var)
-                .map(Zeroizing::new)
-                .map_err(|_| usage(format!("environment variable {var} is not set (or not UTF-8)")));
+            return std::env::var(var).map(Zeroizing::new).map_err(|_| {
+                usage(format!(
+                    "environment variable {var} is not set (or not UTF-8)"
+                ))
+            });
         }
         if let Some(path) = &self.password_file {
-            let text = Zeroizing::new(std::fs::read_to_string(path).map_err(|e| io_error(path, e))?);
+            let text =
+                Zeroizing::new(std::fs::read_to_string(path).map_err(|e| io_error(path, e))?);
             let line = text.lines().next().unwrap_or_default();
             return Ok(Zeroizing::new(line.to_string()));
         }
@@ -49,12 +52,18 @@ fn prompt() -> Result<Zeroizing<String>> {
 
 /// A CLI-level failure that is not a library error.
 pub fn usage(message: String) -> Error {
-    Error::Io(std::io::Error::new(std::io::ErrorKind::InvalidInput, message))
+    Error::Io(std::io::Error::new(
+        std::io::ErrorKind::InvalidInput,
+        message,
+    ))
 }
 
 /// An I/O error naming the file.
 pub fn io_error(path: &Path, e: std::io::Error) -> Error {
-    Error::Io(std::io::Error::new(e.kind(), format!("{}: {e}", path.display())))
+    Error::Io(std::io::Error::new(
+        e.kind(),
+        format!("{}: {e}", path.display()),
+    ))
 }
 
 /// Reads a whole file.

@@ -6,13 +6,18 @@
 mod io;
 mod pfx_cmd;
 mod sign;
+mod verify_cmd;
 
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(name = "huifu-cfca", version, about = "CFCA/Huifu APP+ signing, verification and sandbox")]
+#[command(
+    name = "huifu-cfca",
+    version,
+    about = "CFCA/Huifu APP+ signing, verification and sandbox"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -24,6 +29,10 @@ enum Command {
     Sign(sign::Args),
     /// Show what a PFX (PKCS#12) file holds.
     Pfx(pfx_cmd::Args),
+    /// Verify a signed message (check_value, base64, PEM, DER or BER) and print its content.
+    Verify(verify_cmd::VerifyArgs),
+    /// Show what a signed message holds, without verifying it.
+    Inspect(verify_cmd::InspectArgs),
 }
 
 fn main() -> ExitCode {
@@ -38,6 +47,8 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Sign(args) => sign::run(args),
         Command::Pfx(args) => pfx_cmd::run(args),
+        Command::Verify(args) => verify_cmd::run_verify(args),
+        Command::Inspect(args) => verify_cmd::run_inspect(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -52,7 +52,11 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
+        Err(io::CliError::Usage(e)) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+        Err(io::CliError::Failed(e)) => {
             eprintln!("error: {e}");
             ExitCode::from(1)
         }

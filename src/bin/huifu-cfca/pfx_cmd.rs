@@ -2,10 +2,10 @@
 
 use std::path::PathBuf;
 
-use huifu_cfca::{Result, pfx};
+use huifu_cfca::pfx;
 use rsa::traits::PublicKeyParts;
 
-use crate::io::{PasswordArgs, read_file};
+use crate::io::{PasswordArgs, Result, read_file};
 
 #[derive(clap::Args)]
 pub struct Args {

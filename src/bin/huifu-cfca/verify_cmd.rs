@@ -4,10 +4,10 @@ use std::path::PathBuf;
 
 use huifu_cfca::chain::{TrustStore, VerifyTime};
 use huifu_cfca::identity::{HUIFU_ID, SignerPin};
+use huifu_cfca::pkcs7::parse::Encoding;
 use huifu_cfca::verify::{Inspection, Verifier, inspect};
-use huifu_cfca::{Result, pkcs7::parse::Encoding};
 
-use crate::io::{read_input, usage, write_output};
+use crate::io::{Result, read_input, usage, write_output};
 use crate::sign::Content;
 
 #[derive(clap::Args)]
@@ -105,7 +105,17 @@ fn to_text(r: &Inspection) -> String {
     line("encoding:", encoding(r.encoding).to_string());
     line("content type:", r.econtent_type.clone());
     match r.content_length {
-        Some(n) => line("content length:", format!("{n} bytes{}", if r.huifu_wrapped { " (base64 of UTF-8 text)" } else { "" })),
+        Some(n) => line(
+            "content length:",
+            format!(
+                "{n} bytes{}",
+                if r.huifu_wrapped {
+                    " (base64 of UTF-8 text)"
+                } else {
+                    ""
+                }
+            ),
+        ),
         None => line("content:", "none (detached)".to_string()),
     }
     if let Some(p) = &r.content_preview {
@@ -116,8 +126,14 @@ fn to_text(r: &Inspection) -> String {
     for (i, s) in r.signers.iter().enumerate() {
         line(&format!("signer {i}:"), s.signer_id.clone());
         line("  digest:", s.digest_algorithm.clone());
-        line("  signature:", format!("{} ({} bytes)", s.signature_algorithm, s.signature_length));
-        line("  signed attributes:", if s.signed_attributes { "yes" } else { "no" }.to_string());
+        line(
+            "  signature:",
+            format!("{} ({} bytes)", s.signature_algorithm, s.signature_length),
+        );
+        line(
+            "  signed attributes:",
+            if s.signed_attributes { "yes" } else { "no" }.to_string(),
+        );
         if let Some(c) = &s.certificate {
             line("  subject:", c.subject.clone());
             line("  issuer:", c.issuer.clone());

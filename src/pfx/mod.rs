@@ -1,4 +1,4 @@
-//! PKCS#12 (PFX) decoding on RustCrypto crates, and (in [`encode`]) encoding.
+//! PKCS#12 (PFX) decoding on RustCrypto crates, and (in [`encode()`]) encoding.
 //!
 //! [`load`] reads a PFX and returns the RSA private key with the certificate whose public key matches
 //! it (by key, not by order) and the remaining certificates as the chain. [`decode`] returns

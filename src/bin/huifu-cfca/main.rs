@@ -3,6 +3,7 @@
 //! Exit status: 0 success; 1 the operation failed (one line `error: <reason>` on stderr); 2 usage.
 #![forbid(unsafe_code)]
 
+mod demo;
 mod io;
 mod pfx_cmd;
 mod sign;
@@ -25,6 +26,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Run the end-to-end demo.
+    Demo(demo::Args),
     /// Sign content as CFCA's SADK does (PKCS#7 attached, RSA-SHA256, no signed attributes).
     Sign(sign::Args),
     /// Show what a PFX (PKCS#12) file holds.
@@ -45,6 +48,7 @@ fn main() -> ExitCode {
         }
     };
     let result = match cli.command {
+        Command::Demo(args) => demo::run(args),
         Command::Sign(args) => sign::run(args),
         Command::Pfx(args) => pfx_cmd::run(args),
         Command::Verify(args) => verify_cmd::run_verify(args),

@@ -140,8 +140,8 @@ impl Verifier {
             })
             .ok_or(Error::SignerCertificateNotFound)?;
         let key = crate::signer::certificate_public_key(&cert)?;
-        let sig = Signature::try_from(si.signature.as_bytes())
-            .map_err(|_| Error::SignatureMismatch)?;
+        let sig =
+            Signature::try_from(si.signature.as_bytes()).map_err(|_| Error::SignatureMismatch)?;
         VerifyingKey::<Sha256>::new(key)
             .verify(econtent.as_bytes(), &sig)
             .map_err(|_| Error::SignatureMismatch)?;
@@ -149,13 +149,13 @@ impl Verifier {
             trust.check(&cert)?;
         }
         let id = signer_id(&cert);
-        if let SignerPin::Id(expected) = &self.pin {
-            if id.as_deref() != Some(expected.as_str()) {
-                return Err(Error::IdentityMismatch {
-                    expected: expected.clone(),
-                    found: id.unwrap_or_default(),
-                });
-            }
+        if let SignerPin::Id(expected) = &self.pin
+            && id.as_deref() != Some(expected.as_str())
+        {
+            return Err(Error::IdentityMismatch {
+                expected: expected.clone(),
+                found: id.unwrap_or_default(),
+            });
         }
         Ok(VerifiedMessage {
             econtent: econtent.as_bytes().to_vec(),

@@ -8,6 +8,20 @@
 //!   -> chain to a trust anchor (unless explicitly disabled)
 //!   -> identity pin on the signer's CN id
 //! ```
+//!
+//! ```no_run
+//! use huifu_cfca::chain::TrustStore;
+//! use huifu_cfca::verify::Verifier;
+//!
+//! # fn main() -> huifu_cfca::Result<()> {
+//! # let check_value = "";
+//! let trust = TrustStore::from_files(["CFCA_ACS_OCA31.cer"])?;
+//! let verifier = Verifier::huifu(trust); // signer id 100001, chain required, checked now
+//! let answer = verifier.verify(check_value.as_bytes())?;
+//! println!("{}", answer.text().unwrap_or_default());
+//! # Ok(())
+//! # }
+//! ```
 
 pub(crate) mod crypto;
 mod inspect;

@@ -650,3 +650,12 @@ fn merchants_fail_the_huifu_pin() {
         }
     }
 }
+
+#[test]
+fn huifu_verifier_without_anchors() {
+    let v = Verifier::huifu(TrustStore::new());
+    assert!(matches!(
+        v.verify(&p7("huifu-noattr.p7b")),
+        Err(Error::NoTrustAnchors)
+    ));
+}

@@ -19,7 +19,7 @@
 //! SignerIdentifier ::= CHOICE { IssuerAndSerialNumber, subjectKeyIdentifier [0] IMPLICIT OCTET STRING }
 //! ```
 //!
-//! BER is read with our own TLV reader ([`ber`]): `der` 0.8 keeps chunk headers in an `Any`
+//! BER is read with our own TLV reader (the private `ber` module): `der` 0.8 keeps chunk headers in an `Any`
 //! eContent and cannot hand back exact nested bytes (protocol.md section 3). Certificates are
 //! decoded by `x509-cert` from their DER.
 

@@ -220,6 +220,19 @@ pub enum Error {
         /// The id the signer's certificate carries.
         found: String,
     },
+    /// The answer verified, but it names another merchant, command or order than the request
+    /// (a validly signed answer replayed from elsewhere).
+    #[error("the answer's {field} is {found:?}, the request's is {expected:?} (HTTP {status})")]
+    AnswerMismatch {
+        /// The HTTP status code.
+        status: u16,
+        /// The field that differs (`mer_cust_id`, `cmd_id` or `order_id`).
+        field: &'static str,
+        /// The request's value.
+        expected: String,
+        /// The answer's value.
+        found: String,
+    },
     /// The answer verified, but its signed content is not a JSON object.
     #[error("the signed answer is not a JSON object (HTTP {status}): {excerpt}")]
     AnswerNotJson {
@@ -269,6 +282,7 @@ impl Error {
             | Error::UnsignedAnswer { .. }
             | Error::AnswerSignature { .. }
             | Error::AnswerIdentity { .. }
+            | Error::AnswerMismatch { .. }
             | Error::AnswerNotJson { .. } => true,
             Error::Timeout { sent } => *sent,
             #[cfg(feature = "client")]
@@ -284,6 +298,7 @@ impl Error {
             | Error::UnsignedAnswer { status, .. }
             | Error::AnswerSignature { status, .. }
             | Error::AnswerIdentity { status, .. }
+            | Error::AnswerMismatch { status, .. }
             | Error::AnswerNotJson { status, .. } => Some(*status),
             _ => None,
         }

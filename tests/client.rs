@@ -189,6 +189,29 @@ async fn an_answer_signed_by_another_merchant_is_an_identity_error() {
 }
 
 #[tokio::test]
+async fn a_signed_answer_for_another_order_is_refused() {
+    let server = start().await;
+    let err = client(&server, "replay")
+        .call("301", &json!({"order_id": "mine"}))
+        .await
+        .unwrap_err();
+    match &err {
+        Error::AnswerMismatch {
+            field,
+            expected,
+            found,
+            ..
+        } => {
+            assert_eq!(*field, "order_id");
+            assert_eq!(expected, "mine");
+            assert_eq!(found, "someone-elses-order");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(err.was_sent());
+}
+
+#[tokio::test]
 async fn a_slow_server_times_out_after_sending() {
     let server = start().await;
     let client = Client::builder(

@@ -19,6 +19,8 @@ pub struct SignedRequest {
     pub json: String,
     /// The signature over `json` (Huifu mode), base64 twice.
     pub check_value: String,
+    /// The request's `order_id`, if it has one (the answer must not name another).
+    pub order_id: Option<String>,
 }
 
 impl std::fmt::Debug for SignedRequest {
@@ -28,6 +30,7 @@ impl std::fmt::Debug for SignedRequest {
             .field("mer_cust_id", &self.mer_cust_id)
             .field("json", &self.json)
             .field("check_value_len", &self.check_value.len())
+            .field("order_id", &self.order_id)
             .finish()
     }
 }
@@ -43,11 +46,18 @@ impl SignedRequest {
     ) -> Result<Self> {
         let json = request_json(mer_cust_id, cmd_id, params)?;
         let check_value = signer.sign_check_value(json.as_bytes(), REQUEST_MODE)?;
+        let order_id = serde_json::from_str::<Map<String, Value>>(&json)
+            .ok()
+            .and_then(|map| match map.get("order_id") {
+                Some(Value::String(id)) if !id.is_empty() => Some(id.clone()),
+                _ => None,
+            });
         Ok(SignedRequest {
             cmd_id: cmd_id.to_string(),
             mer_cust_id: mer_cust_id.to_string(),
             json,
             check_value,
+            order_id,
         })
     }
 
@@ -171,7 +181,7 @@ impl Answer {
     /// Reads an HTTP answer: status, `{"check_value": ...}` body, verification, JSON.
     pub(crate) fn from_http(
         verifier: &Verifier,
-        cmd_id: &str,
+        request: &SignedRequest,
         status: u16,
         body: &[u8],
     ) -> Result<Answer> {
@@ -202,7 +212,26 @@ impl Answer {
                 source: Box::new(other),
             },
         })?;
-        Ok(Answer::new(json, check_value, status, cmd_id))
+        // Huifu signs every merchant's answers with the same key: a validly signed answer to
+        // another merchant's (or another order's) request must not pass for this one's.
+        for (field, expected) in [
+            ("mer_cust_id", Some(request.mer_cust_id.as_str())),
+            ("cmd_id", Some(request.cmd_id.as_str())),
+            ("order_id", request.order_id.as_deref()),
+        ] {
+            if let (Some(expected), Some(Value::String(found))) = (expected, json.get(field))
+                && !found.is_empty()
+                && found != expected
+            {
+                return Err(Error::AnswerMismatch {
+                    status,
+                    field,
+                    expected: expected.to_string(),
+                    found: found.clone(),
+                });
+            }
+        }
+        Ok(Answer::new(json, check_value, status, &request.cmd_id))
     }
 
     pub(crate) fn new(

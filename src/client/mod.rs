@@ -403,7 +403,7 @@ impl Client {
             .body(body)
             .send()
             .await;
-        self.read_answer(&request.cmd_id, sent).await
+        self.read_answer(request, sent).await
     }
 
     /// A page-browser call (quick pay 206/208/209, bank pay 204, company account 102, …): the
@@ -433,7 +433,7 @@ impl Client {
     /// Reads, bounds and verifies an HTTP answer.
     pub(crate) async fn read_answer(
         &self,
-        cmd_id: &str,
+        request: &SignedRequest,
         sent: std::result::Result<reqwest::Response, reqwest::Error>,
     ) -> Result<Answer> {
         let mut response = sent.map_err(transport_error)?;
@@ -446,7 +446,7 @@ impl Client {
                 break;
             }
         }
-        Answer::from_http(&self.inner.verifier, cmd_id, status, &body)
+        Answer::from_http(&self.inner.verifier, request, status, &body)
     }
 }
 

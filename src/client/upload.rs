@@ -150,7 +150,7 @@ impl Client {
             .multipart(form)
             .send()
             .await;
-        self.read_answer("122", sent).await
+        self.read_answer(&signed, sent).await
     }
 }
 

@@ -234,6 +234,12 @@ async fn merchant_request(
         )
             .into_response(),
         "other" => huifu_answer(&state.other, &answer).into_response(),
+        "replay" => {
+            // Validly signed by Huifu, but the answer to another order.
+            let mut answer = answer;
+            answer["order_id"] = "someone-elses-order".into();
+            huifu_answer(&state.huifu, &answer).into_response()
+        }
         "tampered" => tampered(&state.huifu, &answer).into_response(),
         _ => reject("unknown mode"),
     }

@@ -12,6 +12,9 @@ use huifu_cfca::chain::TrustStore;
 use huifu_cfca::client::{Notification, OrderStates, StateChange};
 use huifu_cfca::verify::Verifier;
 
+/// This merchant's customer id: Huifu signs every merchant's results with the same key.
+const MER_CUST_ID: &str = "6666000000002619";
+
 struct App {
     verifier: Verifier,
     orders: OrderStates,
@@ -19,7 +22,8 @@ struct App {
 
 async fn notify(State(app): State<Arc<App>>, body: Bytes) -> (StatusCode, String) {
     let note = match Notification::parse(&app.verifier, &body) {
-        Ok(note) => note,
+        Ok(note) if note.order_key.mer_cust_id == MER_CUST_ID => note,
+        Ok(_) => return (StatusCode::BAD_REQUEST, "another merchant's result".into()),
         // Not acknowledged: a forged or broken message is never treated as a result.
         Err(e) => return (StatusCode::BAD_REQUEST, format!("rejected: {e}")),
     };

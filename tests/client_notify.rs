@@ -199,3 +199,33 @@ fn notification_fields_and_outcomes() {
         .unwrap();
     assert!(Notification::parse(&verifier, format!("check_value={no_order}").as_bytes()).is_err());
 }
+
+#[test]
+fn the_client_refuses_results_for_another_merchant() {
+    use huifu_cfca::client::{Client, Endpoint};
+    let client = Client::builder(
+        Endpoint::Test,
+        MER_CUST_ID,
+        signer("merchant"),
+        huifu_verifier(),
+    )
+    .only_extra_roots()
+    .add_root_certificates_pem(tls_file("ca.pem"))
+    .build()
+    .unwrap();
+    let sign = |json: &Value| {
+        let cv = signer("huifu")
+            .sign_check_value(json.to_string().as_bytes(), ContentMode::Huifu)
+            .unwrap();
+        format!("check_value={cv}")
+    };
+    let mine = result_json("C1", "218000", "02000002");
+    let note = client.notification(sign(&mine).as_bytes()).unwrap();
+    assert_eq!(note.outcome(), OrderOutcome::Success);
+    let mut theirs = mine.clone();
+    theirs["mer_cust_id"] = "6666000000009999".into();
+    assert!(matches!(
+        client.notification(sign(&theirs).as_bytes()),
+        Err(Error::InvalidNotification(_))
+    ));
+}

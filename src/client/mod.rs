@@ -421,9 +421,17 @@ impl Client {
     }
 
     /// Verifies a `bg_ret_url` notification (or a `ret_url` redirect): the raw form body or
-    /// query string, with the client's verifier.
+    /// query string, with the client's verifier; the result must name this client's merchant
+    /// (Huifu signs every merchant's results with the same key).
     pub fn notification(&self, body: &[u8]) -> Result<Notification> {
-        Notification::parse(&self.inner.verifier, body)
+        let note = Notification::parse(&self.inner.verifier, body)?;
+        if note.order_key.mer_cust_id != self.inner.mer_cust_id {
+            return Err(Error::InvalidNotification(format!(
+                "the result is for merchant {:?}, not {:?}",
+                note.order_key.mer_cust_id, self.inner.mer_cust_id
+            )));
+        }
+        Ok(note)
     }
 
     pub(crate) fn http(&self) -> &reqwest::Client {

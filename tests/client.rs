@@ -363,3 +363,106 @@ pub async fn raw_post(addr: std::net::SocketAddr, path: &str, body: &str) -> (St
     let (head, body) = text.split_once("\r\n\r\n").unwrap();
     (head.lines().next().unwrap().to_string(), body.to_string())
 }
+
+#[tokio::test]
+async fn the_mobile_endpoints_quick_pay_form_and_app_pay_body() {
+    use huifu_cfca::client::mobile::{AppPayBody, PayType, SdkRequest, quick_pay_form};
+    use huifu_cfca::client::{Amount, AppPayRequest};
+    let server = start().await;
+    let client = client(&server, "api");
+    let sdk =
+        SdkRequest::from_form(b"pay_type=10&dev_info_json=%7B%22os%22%3A%22ios%22%7D").unwrap();
+
+    // Quick pay: the page form carries the SDK's device information, signed.
+    let mut params = Map::new();
+    params.insert("order_id".into(), "QP1".into());
+    let form = quick_pay_form(&client, "206", params, &sdk).unwrap();
+    let body = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(form.fields.iter())
+        .finish();
+    let (status, answer) = raw_post(server.addr, "/api/merchantRequest", &body).await;
+    assert!(status.contains("200"), "{status} {answer}");
+    let cv: serde_json::Value = serde_json::from_str(&answer).unwrap();
+    let text = huifu_verifier()
+        .verify(cv["check_value"].as_str().unwrap().as_bytes())
+        .unwrap()
+        .text()
+        .unwrap();
+    assert!(
+        text.contains(r#""dev_info_json":"{\"os\":\"ios\"}""#),
+        "{text}"
+    );
+
+    // APP pay: cmd 218, then the URL-encoded JSON body for the SDK.
+    let request = AppPayRequest {
+        user_cust_id: None,
+        order_id: "AP1".into(),
+        order_date: "20240102".parse().unwrap(),
+        trans_amt: "88.80".parse::<Amount>().unwrap(),
+        pay_type: sdk.pay_type().unwrap().code().into(),
+        bg_ret_url: "https://merchant.example/notify".into(),
+        ret_url: None,
+        dev_info_json: sdk.dev_info_json.clone(),
+        limit_pay: None,
+        div_detail: None,
+        mer_priv: None,
+        extension: Some("ext".into()),
+        extra: Map::new(),
+    };
+    assert_eq!(sdk.pay_type().unwrap(), PayType::WeChatApp);
+    let reply = client.app_pay(&request).await.unwrap();
+    assert_eq!(reply.answer.resp_code, "218000");
+    assert_eq!(reply.answer.get("trans_amt"), Some("88.80"));
+    let body = AppPayBody::from_answer(&reply.data);
+    let wire = body.to_body();
+    assert!(
+        wire.starts_with("%7B%22resp_code%22%3A%22218000%22"),
+        "{wire}"
+    );
+    let back = AppPayBody::from_body(&wire).unwrap();
+    assert_eq!(back.order_id, "AP1");
+    assert_eq!(back.order_date, "20240102");
+    assert_eq!(back.extension, "ext");
+}
+
+#[tokio::test]
+async fn typed_withdrawal_and_refund() {
+    use huifu_cfca::client::{RefundRequest, WithdrawRequest};
+    let server = start().await;
+    let client = client(&server, "api");
+    let withdrawal = WithdrawRequest {
+        user_cust_id: "6666000000002959".into(),
+        order_id: "W1".into(),
+        order_date: "20181026".parse().unwrap(),
+        trans_amt: "0.39".parse().unwrap(),
+        cash_bind_card_id: "65334".into(),
+        fee_obj: None,
+        fee_acct_id: None,
+        cash_type: "02030000".into(),
+        bg_ret_url: "https://merchant.example/notify".into(),
+        mer_priv: Some("p".into()),
+        extension: None,
+        extra: Map::new(),
+    };
+    let reply = client.withdraw(&withdrawal).await.unwrap();
+    assert!(reply.answer.is_success());
+    assert_eq!(reply.data.trans_amt.unwrap().fen(), 39);
+    assert_eq!(reply.data.mer_priv, "p");
+
+    let refund = RefundRequest {
+        order_id: "R1".into(),
+        order_date: "20181027".parse().unwrap(),
+        org_order_id: "W0".into(),
+        org_order_date: "20181026".parse().unwrap(),
+        trans_amt: "1200.00".parse().unwrap(),
+        bg_ret_url: "https://merchant.example/notify".into(),
+        div_detail: None,
+        mer_priv: None,
+        extension: None,
+        extra: Map::new(),
+    };
+    let reply = client.refund(&refund).await.unwrap();
+    assert_eq!(reply.answer.resp_code, "205000");
+    assert_eq!(reply.data.trans_amt.unwrap().to_string(), "1200.00");
+    assert_eq!(reply.data.extra["org_order_id"], "W0");
+}

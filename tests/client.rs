@@ -1,11 +1,11 @@
 //! The APP+ client against a Huifu-like server on 127.0.0.1 (real HTTP, no mocks of reqwest).
 #![cfg(feature = "client")]
 
-mod common;
+mod client_support;
 
 use std::time::Duration;
 
-use common::*;
+use client_support::*;
 use huifu_cfca::Error;
 use huifu_cfca::client::{Client, Endpoint, OrderDate, QueryRequest, UploadFile, UploadRequest};
 use serde_json::{Map, json};

@@ -2,7 +2,7 @@
 //! endpoint (axum on 127.0.0.1) built from `Notification` and `OrderStates`.
 #![cfg(feature = "client")]
 
-mod common;
+mod client_support;
 
 use std::sync::Arc;
 
@@ -11,7 +11,7 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::post;
-use common::*;
+use client_support::*;
 use huifu_cfca::client::{
     Notification, OrderKey, OrderOutcome, OrderState, OrderStates, StateChange,
 };

@@ -3,12 +3,12 @@
 //! root.
 #![cfg(feature = "client")]
 
-mod common;
+mod client_support;
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::*;
+use client_support::*;
 use huifu_cfca::Error;
 use huifu_cfca::client::{Client, Endpoint, Url};
 use rustls::pki_types::pem::PemObject;

@@ -1,6 +1,7 @@
-//! A Huifu-like test server on 127.0.0.1 (axum, real HTTP): it checks requests as Huifu would
-//! (form encoding, the three fields against the signed JSON, the merchant's signature, chain and
-//! identity) and answers signed with Huifu's identity. Path prefixes choose misbehaviours.
+//! Support for the client tests: a Huifu-like server on 127.0.0.1 (axum, real HTTP). It checks
+//! requests as Huifu would (form encoding, the three fields against the signed JSON, the merchant's
+//! signature, chain and identity) and answers signed with Huifu's identity. Path prefixes choose
+//! misbehaviours.
 #![allow(dead_code)]
 
 use std::net::SocketAddr;

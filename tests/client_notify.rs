@@ -189,6 +189,26 @@ fn notification_fields_and_outcomes() {
     let body = format!("check_value={pending}");
     let note = Notification::parse(&verifier, body.as_bytes()).unwrap();
     assert_eq!(note.outcome(), OrderOutcome::Pending);
+    // Raw mode (the PHP demo signs the JSON itself): read as it is.
+    let raw = signer("huifu")
+        .sign_check_value(
+            result_json("Q3", "218000", "02000002")
+                .to_string()
+                .as_bytes(),
+            ContentMode::Raw,
+        )
+        .unwrap();
+    let note = Notification::parse(&verifier, format!("check_value={raw}").as_bytes()).unwrap();
+    assert_eq!(note.outcome(), OrderOutcome::Success);
+    assert_eq!(note.ack_body(), "RECV_ORD_ID_Q3");
+    // Signed content that is not JSON.
+    let text = signer("huifu")
+        .sign_check_value(b"TestData", ContentMode::Raw)
+        .unwrap();
+    assert!(matches!(
+        Notification::parse(&verifier, format!("check_value={text}").as_bytes()),
+        Err(Error::InvalidNotification(_))
+    ));
     // No check_value, no order.
     assert!(matches!(
         Notification::parse(&verifier, b"resp_code=218000"),

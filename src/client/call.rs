@@ -295,12 +295,14 @@ fn unsigned(status: u16, body: &[u8]) -> Error {
 /// Verifies a check_value with `verifier` and reads its content as a JSON object.
 pub(crate) fn verify_json(verifier: &Verifier, check_value: &str) -> Result<Map<String, Value>> {
     let message = verifier.verify(check_value.trim().as_bytes())?;
-    let text = message.text().unwrap_or_default();
-    match serde_json::from_str::<Value>(&text) {
+    // Tolerant reading (protocol.md section 2): base64 of UTF-8 is unwrapped, anything else (the
+    // raw JSON some producers sign) is read as it is.
+    let content = message.content(crate::ContentMode::Huifu);
+    match serde_json::from_slice::<Value>(&content) {
         Ok(Value::Object(map)) => Ok(map),
         _ => Err(Error::AnswerNotJson {
             status: 0,
-            excerpt: excerpt(text.as_bytes()),
+            excerpt: excerpt(&content),
         }),
     }
 }

@@ -466,3 +466,37 @@ async fn typed_withdrawal_and_refund() {
     assert_eq!(reply.data.trans_amt.unwrap().to_string(), "1200.00");
     assert_eq!(reply.data.extra["org_order_id"], "W0");
 }
+
+#[test]
+fn a_signed_request_agrees_with_its_wire_fields() {
+    let client = Client::builder(
+        Endpoint::Test,
+        MER_CUST_ID,
+        signer("merchant"),
+        huifu_verifier(),
+    )
+    .only_extra_roots()
+    .add_root_certificates_pem(tls_file("ca.pem"))
+    .build()
+    .unwrap();
+    let request = client
+        .sign_request("301", &json!({"order_id": "S1", "note": "a+b c&d=é"}))
+        .unwrap();
+    assert_eq!(request.cmd_id(), "301");
+    assert_eq!(request.order_id(), Some("S1"));
+    let body = request.form_body();
+    assert!(!body.contains(' ') && !body.contains('é'));
+    let fields: Vec<(String, String)> = form_urlencoded::parse(body.as_bytes())
+        .into_owned()
+        .collect();
+    assert_eq!(fields, request.fields());
+    let signed = merchant_verifier()
+        .verify(request.check_value().as_bytes())
+        .unwrap();
+    assert_eq!(signed.text().as_deref(), Some(request.json()));
+    assert!(format!("{request:?}").contains("check_value_len"));
+    assert!(
+        format!("{client:?}").contains("<redacted>")
+            || !format!("{client:?}").contains("PrivateKey")
+    );
+}

@@ -9,18 +9,16 @@ use crate::verify::Verifier;
 use crate::{Error, Result};
 
 /// A signed request: the JSON that was signed and the four wire fields.
+///
+/// Made only by [`SignedRequest::new`] (or [`Client::sign_request`](super::Client::sign_request)),
+/// so the wire fields always agree with the signed JSON.
 #[derive(Clone, PartialEq, Eq)]
 pub struct SignedRequest {
-    /// The command.
-    pub cmd_id: String,
-    /// The merchant's customer id.
-    pub mer_cust_id: String,
-    /// The exact JSON text that was signed.
-    pub json: String,
-    /// The signature over `json` (Huifu mode), base64 twice.
-    pub check_value: String,
-    /// The request's `order_id`, if it has one (the answer must not name another).
-    pub order_id: Option<String>,
+    cmd_id: String,
+    mer_cust_id: String,
+    json: String,
+    check_value: String,
+    order_id: Option<String>,
 }
 
 impl std::fmt::Debug for SignedRequest {
@@ -59,6 +57,31 @@ impl SignedRequest {
             check_value,
             order_id,
         })
+    }
+
+    /// The command.
+    pub fn cmd_id(&self) -> &str {
+        &self.cmd_id
+    }
+
+    /// The merchant's customer id.
+    pub fn mer_cust_id(&self) -> &str {
+        &self.mer_cust_id
+    }
+
+    /// The exact JSON text that was signed.
+    pub fn json(&self) -> &str {
+        &self.json
+    }
+
+    /// The signature over the JSON (Huifu mode), base64 twice.
+    pub fn check_value(&self) -> &str {
+        &self.check_value
+    }
+
+    /// The request's `order_id`, if it has one (the answer must not name another).
+    pub fn order_id(&self) -> Option<&str> {
+        self.order_id.as_deref()
     }
 
     /// The four fields, in the order the demos send them.

@@ -58,7 +58,14 @@ impl UploadFile {
     pub async fn from_path(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref();
         let file = tokio::fs::File::open(path).await?;
-        let len = file.metadata().await?.len();
+        let metadata = file.metadata().await?;
+        if !metadata.is_file() {
+            return Err(Error::InvalidParams(format!(
+                "upload: {} is not a regular file",
+                path.display()
+            )));
+        }
+        let len = metadata.len();
         let file_name = path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
@@ -157,6 +164,19 @@ impl Client {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn only_regular_files_upload() {
+        let dir = std::env::temp_dir();
+        assert!(matches!(
+            UploadFile::from_path(&dir).await,
+            Err(Error::InvalidParams(_))
+        ));
+        assert!(matches!(
+            UploadFile::from_path(dir.join("huifu-cfca-no-such-file")).await,
+            Err(Error::Io(_))
+        ));
+    }
 
     #[test]
     fn mime_guesses() {

@@ -19,6 +19,10 @@ pub mod identity;
 pub mod oid;
 pub mod pfx;
 pub mod pkcs7;
+#[cfg(feature = "sandbox")]
+pub mod pki;
+#[cfg(feature = "sandbox")]
+pub mod sandbox;
 pub mod signer;
 pub mod verify;
 

@@ -1,0 +1,1 @@
+//! The local Huifu sandbox (feature `sandbox`).

@@ -97,6 +97,22 @@ pub const CE_CERTIFICATE_POLICIES: Oid = Oid::new_unwrap("2.5.29.32");
 pub const CE_AUTHORITY_KEY_IDENTIFIER: Oid = Oid::new_unwrap("2.5.29.35");
 /// `id-ce-extKeyUsage`.
 pub const CE_EXT_KEY_USAGE: Oid = Oid::new_unwrap("2.5.29.37");
+/// `id-pe-authorityInfoAccess`.
+pub const PE_AUTHORITY_INFO_ACCESS: Oid = Oid::new_unwrap("1.3.6.1.5.5.7.1.1");
+/// `id-at-countryName`.
+pub const AT_COUNTRY_NAME: Oid = Oid::new_unwrap("2.5.4.6");
+/// `id-at-localityName`.
+pub const AT_LOCALITY_NAME: Oid = Oid::new_unwrap("2.5.4.7");
+/// `id-at-stateOrProvinceName`.
+pub const AT_STATE_OR_PROVINCE_NAME: Oid = Oid::new_unwrap("2.5.4.8");
+/// `id-at-organizationName`.
+pub const AT_ORGANIZATION_NAME: Oid = Oid::new_unwrap("2.5.4.10");
+/// `id-at-organizationalUnitName`.
+pub const AT_ORGANIZATIONAL_UNIT_NAME: Oid = Oid::new_unwrap("2.5.4.11");
+/// `id-at-serialNumber`.
+pub const AT_SERIAL_NUMBER: Oid = Oid::new_unwrap("2.5.4.5");
+/// PKCS#9 `emailAddress`.
+pub const AT_EMAIL_ADDRESS: Oid = Oid::new_unwrap("1.2.840.113549.1.9.1");
 /// `id-kp-clientAuth`.
 pub const KP_CLIENT_AUTH: Oid = Oid::new_unwrap("1.3.6.1.5.5.7.3.2");
 /// `id-kp-emailProtection`.

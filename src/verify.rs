@@ -1,1 +1,488 @@
-//! Placeholder: owned by the verification work (issue 3).
+//! Verifying a signed message: signature, chain, identity (protocol.md sections 3 and 4).
+//!
+//! ```text
+//! input --check_value::decode--> PKCS#7 --pkcs7::parse--> SignedData
+//!   -> signer certificate (IssuerAndSerialNumber or subjectKeyIdentifier)
+//!   -> signature (over the content's digest, or over the DER signed attributes after checking
+//!      messageDigest and contentType)
+//!   -> chain to a trust anchor (unless explicitly disabled)
+//!   -> identity pin on the signer's CN id
+//! ```
+
+pub(crate) mod crypto;
+mod inspect;
+
+use std::sync::Arc;
+
+use der::Encode as _;
+use x509_cert::Certificate;
+
+use crate::chain::{ParsedCertificate, PathOptions, TrustStore, VerifyTime, verify_path};
+use crate::check_value::{self, InputForm};
+use crate::content::{self, ContentMode};
+use crate::identity::{self, SignerPin};
+use crate::oid;
+use crate::pkcs7::parse::{self, Encoding, ParsedSignedData, ParsedSignerInfo, SignerIdentifier};
+use crate::{Error, Result};
+
+pub use crypto::DigestAlgorithm;
+pub use inspect::{Inspection, SignerInspection, inspect};
+
+/// Verifies signed messages. Cheap to clone (the configuration is shared), `Send + Sync`.
+#[derive(Clone, Debug)]
+pub struct Verifier {
+    config: Arc<Config>,
+}
+
+#[derive(Debug)]
+struct Config {
+    /// `None`: chain validation explicitly disabled.
+    trust: Option<TrustStore>,
+    pin: SignerPin,
+    time: VerifyTime,
+    allow_sha1: bool,
+    extra_certs: Vec<ParsedCertificate>,
+    require_single_signer: bool,
+}
+
+/// Builds a [`Verifier`]; see [`Verifier::builder`].
+#[derive(Debug, Clone)]
+pub struct VerifierBuilder {
+    trust: Option<TrustStore>,
+    no_chain: bool,
+    pin: SignerPin,
+    time: VerifyTime,
+    allow_sha1: bool,
+    extra_certs: Vec<Certificate>,
+    require_single_signer: bool,
+}
+
+impl Default for VerifierBuilder {
+    fn default() -> Self {
+        VerifierBuilder {
+            trust: None,
+            no_chain: false,
+            pin: SignerPin::huifu(),
+            time: VerifyTime::Now,
+            allow_sha1: false,
+            extra_certs: Vec::new(),
+            require_single_signer: true,
+        }
+    }
+}
+
+impl VerifierBuilder {
+    /// The trust anchors the signer must chain to.
+    pub fn trust(mut self, trust: TrustStore) -> Self {
+        self.trust = Some(trust);
+        self
+    }
+
+    /// Disables chain validation (signature and identity only). An explicit opt-out: it wins over
+    /// [`trust`](Self::trust).
+    pub fn no_chain(mut self) -> Self {
+        self.no_chain = true;
+        self
+    }
+
+    /// Which signer to accept (default: [`SignerPin::huifu`], the id `100001`).
+    pub fn pin(mut self, pin: SignerPin) -> Self {
+        self.pin = pin;
+        self
+    }
+
+    /// When certificates are checked (default: [`VerifyTime::Now`]).
+    pub fn time(mut self, time: VerifyTime) -> Self {
+        self.time = time;
+        self
+    }
+
+    /// Accept SHA-1 digests and sha1WithRSA certificate signatures (default: refused).
+    pub fn allow_sha1(mut self, allow: bool) -> Self {
+        self.allow_sha1 = allow;
+        self
+    }
+
+    /// Certificates to search for the signer and intermediates, besides the message's own.
+    pub fn extra_certs(mut self, certs: Vec<Certificate>) -> Self {
+        self.extra_certs = certs;
+        self
+    }
+
+    /// Require exactly one SignerInfo (default: true). When false, every SignerInfo must verify.
+    pub fn require_single_signer(mut self, single: bool) -> Self {
+        self.require_single_signer = single;
+        self
+    }
+
+    /// The verifier. Without trust anchors and without [`no_chain`](Self::no_chain):
+    /// [`Error::NoTrustAnchors`].
+    pub fn build(self) -> Result<Verifier> {
+        let trust = if self.no_chain {
+            None
+        } else {
+            match self.trust {
+                Some(t) if !t.is_empty() => Some(t),
+                _ => return Err(Error::NoTrustAnchors),
+            }
+        };
+        let extra_certs = self
+            .extra_certs
+            .iter()
+            .map(|c| {
+                let der = c
+                    .to_der()
+                    .map_err(|e| Error::malformed("certificate", e.to_string()))?;
+                ParsedCertificate::from_der(&der)
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Verifier {
+            config: Arc::new(Config {
+                trust,
+                pin: self.pin,
+                time: self.time,
+                allow_sha1: self.allow_sha1,
+                extra_certs,
+                require_single_signer: self.require_single_signer,
+            }),
+        })
+    }
+}
+
+/// Who signed, in text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignerInfoSummary {
+    /// The signer certificate's subject (RFC 4514 order).
+    pub subject: String,
+    /// The signer certificate's issuer (RFC 4514 order).
+    pub issuer: String,
+    /// The serial number, lower-case hex.
+    pub serial: String,
+    /// notBefore, RFC 3339.
+    pub not_before: String,
+    /// notAfter, RFC 3339.
+    pub not_after: String,
+    /// The subject's common name, if it has one.
+    pub common_name: Option<String>,
+    /// The CFCA customer id from the CN (`100001` for Huifu), if the CN has the CFCA shape.
+    pub cn_id: Option<String>,
+}
+
+impl SignerInfoSummary {
+    pub(crate) fn of(cert: &ParsedCertificate) -> Self {
+        let common_name = identity::common_name(cert.subject_der()).ok().flatten();
+        let cn_id = common_name
+            .as_deref()
+            .and_then(identity::CfcaCn::parse)
+            .map(|cn| cn.id);
+        SignerInfoSummary {
+            subject: cert.subject_string(),
+            issuer: cert.issuer_string(),
+            serial: cert.serial_hex(),
+            not_before: cert.not_before_rfc3339(),
+            not_after: cert.not_after_rfc3339(),
+            common_name,
+            cn_id,
+        }
+    }
+}
+
+/// A message whose signature, chain and signer identity were verified.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct VerifiedMessage {
+    /// The signed eContent, as signed.
+    pub econtent: Vec<u8>,
+    /// DER or BER.
+    pub encoding: Encoding,
+    /// The form the input arrived in.
+    pub input_form: InputForm,
+    /// Who signed.
+    pub signer: SignerInfoSummary,
+    /// The signer's certificate.
+    pub signer_certificate: Certificate,
+    /// The validated path, signer first and trust anchor last (empty when the chain was not
+    /// checked).
+    pub chain: Vec<Certificate>,
+    /// True if the signature covered signed attributes.
+    pub signed_attributes: bool,
+    /// The digest algorithm of the (first) signer.
+    pub digest_algorithm: DigestAlgorithm,
+}
+
+impl VerifiedMessage {
+    /// The Huifu-unwrapped text: the eContent decoded from base64 as UTF-8, if it is that.
+    pub fn text(&self) -> Option<String> {
+        content::unwrap_huifu(&self.econtent)
+    }
+
+    /// The content in a mode: `Raw` is the eContent; `Huifu` is the unwrapped bytes when the
+    /// eContent is base64 of UTF-8 text, else the eContent as it is.
+    pub fn content(&self, mode: ContentMode) -> Vec<u8> {
+        match mode {
+            ContentMode::Raw => self.econtent.clone(),
+            ContentMode::Huifu => self
+                .text()
+                .map(String::into_bytes)
+                .unwrap_or_else(|| self.econtent.clone()),
+        }
+    }
+}
+
+impl Verifier {
+    /// The verifier for Huifu's answers and notifications: signer id `100001`, chain to `trust`
+    /// required, checked now, SHA-1 refused.
+    pub fn huifu(trust: TrustStore) -> Self {
+        Verifier {
+            config: Arc::new(Config {
+                trust: Some(trust),
+                pin: SignerPin::huifu(),
+                time: VerifyTime::Now,
+                allow_sha1: false,
+                extra_certs: Vec::new(),
+                require_single_signer: true,
+            }),
+        }
+    }
+
+    /// A builder for other configurations.
+    pub fn builder() -> VerifierBuilder {
+        VerifierBuilder::default()
+    }
+
+    /// Verifies an attached signature in any input form (check_value, base64, PEM, DER/BER).
+    /// A detached signature is [`Error::DetachedSignature`].
+    pub fn verify(&self, input: &[u8]) -> Result<VerifiedMessage> {
+        let (der, form) = check_value::decode(input)?;
+        let parsed = parse::parse(&der)?;
+        let econtent = parsed.econtent.clone().ok_or(Error::DetachedSignature)?;
+        self.verify_parsed(&parsed, econtent, form)
+    }
+
+    /// Verifies a detached signature over `content`. A message that carries content is accepted
+    /// only if that content equals `content`.
+    pub fn verify_detached(&self, input: &[u8], content: &[u8]) -> Result<VerifiedMessage> {
+        let (der, form) = check_value::decode(input)?;
+        let parsed = parse::parse(&der)?;
+        if let Some(attached) = &parsed.econtent
+            && attached != content
+        {
+            return Err(Error::malformed(
+                "PKCS#7",
+                "the message is not detached and carries other content",
+            ));
+        }
+        self.verify_parsed(&parsed, content.to_vec(), form)
+    }
+
+    fn verify_parsed(
+        &self,
+        parsed: &ParsedSignedData,
+        econtent: Vec<u8>,
+        input_form: InputForm,
+    ) -> Result<VerifiedMessage> {
+        let cfg = &self.config;
+        let count = parsed.signer_infos.len();
+        if count == 0 || (cfg.require_single_signer && count != 1) {
+            return Err(Error::SignerCount(count));
+        }
+        if parsed.econtent_type != oid::DATA {
+            return Err(Error::unsupported(
+                "eContentType",
+                oid::name(&parsed.econtent_type),
+            ));
+        }
+        let mut first = None;
+        for si in &parsed.signer_infos {
+            let checked = self.verify_signer(parsed, si, &econtent)?;
+            if first.is_none() {
+                first = Some(checked);
+            }
+        }
+        let Some((cert, chain, digest)) = first else {
+            return Err(Error::SignerCount(0));
+        };
+        let signed_attributes = parsed
+            .signer_infos
+            .first()
+            .is_some_and(|si| si.signed_attributes.is_some());
+        Ok(VerifiedMessage {
+            econtent,
+            encoding: parsed.encoding,
+            input_form,
+            signer: SignerInfoSummary::of(cert),
+            signer_certificate: cert.certificate().clone(),
+            chain: chain.iter().map(|c| c.certificate().clone()).collect(),
+            signed_attributes,
+            digest_algorithm: digest,
+        })
+    }
+
+    /// Signature, chain and identity of one SignerInfo.
+    fn verify_signer<'p>(
+        &'p self,
+        parsed: &'p ParsedSignedData,
+        si: &ParsedSignerInfo,
+        econtent: &[u8],
+    ) -> Result<(
+        &'p ParsedCertificate,
+        Vec<ParsedCertificate>,
+        DigestAlgorithm,
+    )> {
+        let cfg = &self.config;
+        let digest = check_algorithms(si, cfg.allow_sha1)?;
+        let cert = self.find_signer(parsed, &si.sid)?;
+        let key = crypto::rsa_public_key(cert)?;
+        match &si.signed_attributes {
+            None => crypto::verify_rsa(&key, digest, econtent, &si.signature)?,
+            Some(attrs) => {
+                check_signed_attributes(attrs, &parsed.econtent_type, &digest.digest(econtent))?;
+                crypto::verify_rsa(&key, digest, &attrs.der, &si.signature)?;
+            }
+        }
+        let chain = match &cfg.trust {
+            None => Vec::new(),
+            Some(trust) => {
+                let intermediates: Vec<&ParsedCertificate> = parsed
+                    .certificates
+                    .iter()
+                    .chain(cfg.extra_certs.iter())
+                    .collect();
+                verify_path(
+                    cert,
+                    &PathOptions {
+                        time: cfg.time.resolve(),
+                        allow_sha1: cfg.allow_sha1,
+                        anchors: trust.anchors(),
+                        intermediates: &intermediates,
+                    },
+                )?
+            }
+        };
+        let cn = match &cfg.pin {
+            SignerPin::Any => None,
+            SignerPin::Id(_) => identity::cfca_cn(cert.subject_der())?,
+        };
+        cfg.pin.check(cn.as_ref())?;
+        Ok((cert, chain, digest))
+    }
+
+    fn find_signer<'p>(
+        &'p self,
+        parsed: &'p ParsedSignedData,
+        sid: &SignerIdentifier,
+    ) -> Result<&'p ParsedCertificate> {
+        let mut all = parsed
+            .certificates
+            .iter()
+            .chain(self.config.extra_certs.iter());
+        all.find(|c| match sid {
+            SignerIdentifier::IssuerAndSerialNumber { issuer, serial } => {
+                c.issuer_der() == issuer.as_slice() && c.serial() == serial.as_slice()
+            }
+            SignerIdentifier::SubjectKeyIdentifier(ski) => {
+                c.subject_key_id.as_deref() == Some(ski.as_slice())
+            }
+        })
+        .ok_or(Error::SignerCertificateNotFound)
+    }
+}
+
+/// The digest algorithm, after checking it against the signature algorithm and the SHA-1 policy.
+fn check_algorithms(si: &ParsedSignerInfo, allow_sha1: bool) -> Result<DigestAlgorithm> {
+    let implied = crypto::signature_digest(&si.signature_algorithm.oid, "signature algorithm")?;
+    let digest = DigestAlgorithm::from_oid(&si.digest_algorithm.oid).ok_or_else(|| {
+        Error::unsupported("digest algorithm", oid::name(&si.digest_algorithm.oid))
+    })?;
+    if let Some(implied) = implied
+        && implied != digest
+    {
+        return Err(Error::AlgorithmMismatch(format!(
+            "digest algorithm {} but signature algorithm {}",
+            digest.name(),
+            oid::name(&si.signature_algorithm.oid)
+        )));
+    }
+    digest.check_allowed(allow_sha1)?;
+    Ok(digest)
+}
+
+/// contentType must be `data` (and the eContentType); messageDigest must be the content's digest.
+fn check_signed_attributes(
+    attrs: &parse::SignedAttributes,
+    econtent_type: &der::asn1::ObjectIdentifier,
+    content_digest: &[u8],
+) -> Result<()> {
+    let single = |attr_oid: &der::asn1::ObjectIdentifier, name: &str| -> Result<Vec<u8>> {
+        let mut found = attrs.find(attr_oid);
+        let attr = found
+            .next()
+            .ok_or_else(|| Error::InvalidSignedAttributes(format!("no {name} attribute")))?;
+        if found.next().is_some() {
+            return Err(Error::InvalidSignedAttributes(format!(
+                "several {name} attributes"
+            )));
+        }
+        match attr.values.as_slice() {
+            [value] => Ok(value.clone()),
+            _ => Err(Error::InvalidSignedAttributes(format!(
+                "the {name} attribute must have exactly one value"
+            ))),
+        }
+    };
+    let ct = single(&oid::ATTR_CONTENT_TYPE, "contentType")?;
+    let data_der = oid::DATA
+        .to_der()
+        .map_err(|e| Error::malformed("OID", e.to_string()))?;
+    if ct != data_der {
+        return Err(Error::InvalidSignedAttributes(
+            "the contentType attribute is not id-data".to_string(),
+        ));
+    }
+    if *econtent_type != oid::DATA {
+        return Err(Error::InvalidSignedAttributes(
+            "the contentType attribute differs from the eContentType".to_string(),
+        ));
+    }
+    let md = single(&oid::ATTR_MESSAGE_DIGEST, "messageDigest")?;
+    match md.split_first() {
+        Some((&0x04, _)) => {}
+        _ => {
+            return Err(Error::InvalidSignedAttributes(
+                "the messageDigest attribute is not an OCTET STRING".to_string(),
+            ));
+        }
+    }
+    let mut r = parse::ber::Reader::new(&md);
+    let value = r.next()?;
+    r.finish("messageDigest")?;
+    if value.value != content_digest {
+        return Err(Error::DigestMismatch);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn assert_send_sync<T: Send + Sync + Clone>() {}
+
+    #[test]
+    fn verifier_is_send_sync() {
+        assert_send_sync::<Verifier>();
+    }
+
+    #[test]
+    fn builder_needs_trust_or_no_chain() {
+        assert!(matches!(
+            Verifier::builder().build(),
+            Err(Error::NoTrustAnchors)
+        ));
+        assert!(matches!(
+            Verifier::builder().trust(TrustStore::new()).build(),
+            Err(Error::NoTrustAnchors)
+        ));
+        assert!(Verifier::builder().no_chain().build().is_ok());
+    }
+}

@@ -1,1 +1,448 @@
-//! Placeholder: owned by the verification work (issue 3).
+//! Parsing a PKCS#7 / CMS SignedData (RFC 5652) in DER or BER, keeping the exact bytes signatures
+//! are computed over.
+//!
+//! The ASN.1 this module reads (only what verification needs; everything else is skipped):
+//!
+//! ```text
+//! ContentInfo ::= SEQUENCE { contentType OID (signedData), content [0] EXPLICIT SignedData }
+//! SignedData ::= SEQUENCE {
+//!   version INTEGER, digestAlgorithms SET OF AlgorithmIdentifier,
+//!   encapContentInfo SEQUENCE { eContentType OID, eContent [0] EXPLICIT OCTET STRING OPTIONAL },
+//!   certificates [0] IMPLICIT SET OF CertificateChoices OPTIONAL,
+//!   crls [1] IMPLICIT RevocationInfoChoices OPTIONAL,
+//!   signerInfos SET OF SignerInfo }
+//! SignerInfo ::= SEQUENCE {
+//!   version INTEGER, sid SignerIdentifier, digestAlgorithm AlgorithmIdentifier,
+//!   signedAttrs [0] IMPLICIT SET OF Attribute OPTIONAL,
+//!   signatureAlgorithm AlgorithmIdentifier, signature OCTET STRING,
+//!   unsignedAttrs [1] IMPLICIT SET OF Attribute OPTIONAL }
+//! SignerIdentifier ::= CHOICE { IssuerAndSerialNumber, subjectKeyIdentifier [0] IMPLICIT OCTET STRING }
+//! ```
+//!
+//! BER is read with our own TLV reader ([`ber`]): `der` 0.8 keeps chunk headers in an `Any`
+//! eContent and cannot hand back exact nested bytes (protocol.md section 3). Certificates are
+//! decoded by `x509-cert` from their DER.
+
+pub(crate) mod ber;
+
+use der::asn1::ObjectIdentifier;
+
+use self::ber::{Reader, Tlv, tag};
+use crate::chain::ParsedCertificate;
+use crate::oid;
+use crate::{Error, Result};
+
+/// The largest PKCS#7 structure accepted.
+pub const MAX_INPUT: usize = 16 * 1024 * 1024;
+/// The most certificates a message may carry.
+pub const MAX_CERTIFICATES: usize = 32;
+/// The most signer infos a message may carry.
+pub const MAX_SIGNER_INFOS: usize = 16;
+
+const WHAT: &str = "PKCS#7";
+
+/// How the structure was encoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Encoding {
+    /// Definite, minimal lengths and primitive strings throughout.
+    Der,
+    /// BER: indefinite lengths, non-minimal lengths or constructed (chunked) strings somewhere.
+    Ber,
+}
+
+/// An AlgorithmIdentifier.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AlgorithmId {
+    /// The algorithm.
+    pub oid: ObjectIdentifier,
+    /// The DER parameters, if present (`05 00` for an explicit NULL).
+    pub parameters: Option<Vec<u8>>,
+}
+
+/// How a SignerInfo names its certificate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SignerIdentifier {
+    /// The issuer's DER Name and the serial number's content bytes.
+    IssuerAndSerialNumber {
+        /// DER issuer Name.
+        issuer: Vec<u8>,
+        /// Serial number content bytes (two's complement).
+        serial: Vec<u8>,
+    },
+    /// The subjectKeyIdentifier.
+    SubjectKeyIdentifier(Vec<u8>),
+}
+
+/// One signed attribute.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attribute {
+    /// The attribute type.
+    pub oid: ObjectIdentifier,
+    /// The DER encoding of each value.
+    pub values: Vec<Vec<u8>>,
+}
+
+/// The signed attributes of a SignerInfo.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignedAttributes {
+    /// The DER `SET OF Attribute` the signature covers (the `[0] IMPLICIT` tag replaced by SET).
+    pub der: Vec<u8>,
+    /// The attributes, in encoding order.
+    pub attributes: Vec<Attribute>,
+}
+
+impl SignedAttributes {
+    /// The values of the attributes of type `oid` (all occurrences).
+    pub fn find(&self, oid: &ObjectIdentifier) -> impl Iterator<Item = &Attribute> {
+        self.attributes.iter().filter(move |a| a.oid == *oid)
+    }
+}
+
+/// One SignerInfo.
+#[derive(Debug, Clone)]
+pub struct ParsedSignerInfo {
+    /// The SignerInfo version (1 with IssuerAndSerialNumber, 3 with a subjectKeyIdentifier).
+    pub version: u32,
+    /// The signer's certificate reference.
+    pub sid: SignerIdentifier,
+    /// The digest algorithm.
+    pub digest_algorithm: AlgorithmId,
+    /// The signed attributes, if any.
+    pub signed_attributes: Option<SignedAttributes>,
+    /// The signature algorithm.
+    pub signature_algorithm: AlgorithmId,
+    /// The signature value.
+    pub signature: Vec<u8>,
+}
+
+/// A parsed SignedData.
+#[derive(Debug, Clone)]
+pub struct ParsedSignedData {
+    /// DER or BER.
+    pub encoding: Encoding,
+    /// The SignedData version.
+    pub version: u32,
+    /// The digestAlgorithms set.
+    pub digest_algorithms: Vec<AlgorithmId>,
+    /// The eContentType (`data` for everything Huifu sends).
+    pub econtent_type: ObjectIdentifier,
+    /// The eContent (chunks reassembled); `None` for a detached signature.
+    pub econtent: Option<Vec<u8>>,
+    /// The certificates the message carries.
+    pub certificates: Vec<ParsedCertificate>,
+    /// The signer infos.
+    pub signer_infos: Vec<ParsedSignerInfo>,
+}
+
+/// Parses a ContentInfo holding a SignedData, DER or BER.
+///
+/// Bytes after the ContentInfo are [`Error::TrailingData`]; a content type other than signedData
+/// is [`Error::UnsupportedAlgorithm`].
+pub fn parse(bytes: &[u8]) -> Result<ParsedSignedData> {
+    if bytes.len() > MAX_INPUT {
+        return Err(Error::LimitExceeded {
+            limit: "PKCS#7 size",
+            value: bytes.len() as u64,
+            max: MAX_INPUT as u64,
+        });
+    }
+    let mut top = Reader::new(bytes);
+    let content_info = top.expect(tag::SEQUENCE, WHAT)?;
+    if !top.is_empty() {
+        return Err(Error::TrailingData {
+            what: WHAT,
+            count: top.remaining().len(),
+        });
+    }
+    let encoding = if content_info.is_der_shaped() {
+        Encoding::Der
+    } else {
+        Encoding::Ber
+    };
+    let mut ci = content_info.children();
+    let content_type = read_oid(&mut ci, "ContentInfo")?;
+    if content_type != oid::SIGNED_DATA {
+        return Err(Error::unsupported(
+            "PKCS#7 content type",
+            oid::name(&content_type),
+        ));
+    }
+    let explicit = ci.expect(tag::context_constructed(0), "ContentInfo")?;
+    ci.finish("ContentInfo")?;
+    let mut inner = explicit.children();
+    let signed_data = inner.expect(tag::SEQUENCE, "SignedData")?;
+    inner.finish("ContentInfo")?;
+    parse_signed_data(&signed_data, encoding)
+}
+
+fn parse_signed_data(sd: &Tlv<'_>, encoding: Encoding) -> Result<ParsedSignedData> {
+    const SD: &str = "SignedData";
+    let mut r = sd.children();
+    let version = read_small_int(&mut r, SD)?;
+    let mut digest_algorithms = Vec::new();
+    let mut algs = r.expect(tag::SET, SD)?.children();
+    while !algs.is_empty() {
+        digest_algorithms.push(read_algorithm(&mut algs, SD)?);
+    }
+
+    let mut eci = r.expect(tag::SEQUENCE, "encapContentInfo")?.children();
+    let econtent_type = read_oid(&mut eci, "encapContentInfo")?;
+    let econtent = match eci.optional(tag::context_constructed(0))? {
+        None => None,
+        Some(explicit) => {
+            let mut e = explicit.children();
+            let os = e.next()?;
+            if os.tag != tag::OCTET_STRING && os.tag != tag::OCTET_STRING | 0x20 {
+                return Err(Error::malformed(
+                    "eContent",
+                    format!("expected an OCTET STRING, found tag 0x{:02x}", os.tag),
+                ));
+            }
+            e.finish("eContent")?;
+            Some(os.octets("eContent")?)
+        }
+    };
+    eci.finish("encapContentInfo")?;
+
+    let mut certificates = Vec::new();
+    if let Some(set) = r.optional(tag::context_constructed(0))? {
+        let mut certs = set.children();
+        while !certs.is_empty() {
+            let c = certs.next()?;
+            // Other CertificateChoices (attribute certificates, `other`) are not used: skip them.
+            if c.tag != tag::SEQUENCE {
+                continue;
+            }
+            if certificates.len() >= MAX_CERTIFICATES {
+                return Err(Error::LimitExceeded {
+                    limit: "certificates in a message",
+                    value: certificates.len() as u64 + 1,
+                    max: MAX_CERTIFICATES as u64,
+                });
+            }
+            certificates.push(ParsedCertificate::from_der(c.raw)?);
+        }
+    }
+    // CRLs are not used.
+    r.optional(tag::context_constructed(1))?;
+
+    let mut signer_infos = Vec::new();
+    let mut sis = r.expect(tag::SET, "signerInfos")?.children();
+    while !sis.is_empty() {
+        if signer_infos.len() >= MAX_SIGNER_INFOS {
+            return Err(Error::LimitExceeded {
+                limit: "signer infos in a message",
+                value: signer_infos.len() as u64 + 1,
+                max: MAX_SIGNER_INFOS as u64,
+            });
+        }
+        let si = sis.expect(tag::SEQUENCE, "SignerInfo")?;
+        signer_infos.push(parse_signer_info(&si)?);
+    }
+    r.finish(SD)?;
+    Ok(ParsedSignedData {
+        encoding,
+        version,
+        digest_algorithms,
+        econtent_type,
+        econtent,
+        certificates,
+        signer_infos,
+    })
+}
+
+fn parse_signer_info(si: &Tlv<'_>) -> Result<ParsedSignerInfo> {
+    const SI: &str = "SignerInfo";
+    let mut r = si.children();
+    let version = read_small_int(&mut r, SI)?;
+    let sid = match r.peek_tag() {
+        Some(tag::SEQUENCE) => {
+            let mut ias = r.next()?.children();
+            let issuer = ias
+                .expect(tag::SEQUENCE, "IssuerAndSerialNumber")?
+                .to_der()?;
+            let serial = ias.expect(tag::INTEGER, "IssuerAndSerialNumber")?;
+            ias.finish("IssuerAndSerialNumber")?;
+            SignerIdentifier::IssuerAndSerialNumber {
+                issuer,
+                serial: serial.value.to_vec(),
+            }
+        }
+        Some(t) if t == tag::context_primitive(0) || t == tag::context_constructed(0) => {
+            SignerIdentifier::SubjectKeyIdentifier(r.next()?.octets("subjectKeyIdentifier")?)
+        }
+        _ => return Err(Error::malformed(SI, "missing or unknown signer identifier")),
+    };
+    let digest_algorithm = read_algorithm(&mut r, SI)?;
+    let signed_attributes = match r.optional(tag::context_constructed(0))? {
+        Some(attrs) => Some(parse_signed_attributes(&attrs)?),
+        None => None,
+    };
+    let signature_algorithm = read_algorithm(&mut r, SI)?;
+    let sig = r.next()?;
+    if sig.tag != tag::OCTET_STRING && sig.tag != tag::OCTET_STRING | 0x20 {
+        return Err(Error::malformed(SI, "signature is not an OCTET STRING"));
+    }
+    let signature = sig.octets("signature")?;
+    // Unsigned attributes are not used.
+    r.optional(tag::context_constructed(1))?;
+    r.finish(SI)?;
+    Ok(ParsedSignerInfo {
+        version,
+        sid,
+        digest_algorithm,
+        signed_attributes,
+        signature_algorithm,
+        signature,
+    })
+}
+
+fn parse_signed_attributes(tlv: &Tlv<'_>) -> Result<SignedAttributes> {
+    const SA: &str = "signed attributes";
+    // RFC 5652 5.4: the signature covers the DER SET OF, with the SET tag in place of [0].
+    let mut der = if tlv.is_der_shaped() {
+        tlv.raw.to_vec()
+    } else {
+        tlv.to_der()?
+    };
+    if let Some(first) = der.first_mut() {
+        *first = tag::SET;
+    }
+    let mut attributes = Vec::new();
+    let mut r = tlv.children();
+    while !r.is_empty() {
+        let mut a = r.expect(tag::SEQUENCE, SA)?.children();
+        let attr_oid = read_oid(&mut a, SA)?;
+        let mut values = Vec::new();
+        let mut set = a.expect(tag::SET, SA)?.children();
+        while !set.is_empty() {
+            values.push(set.next()?.to_der()?);
+        }
+        a.finish(SA)?;
+        attributes.push(Attribute {
+            oid: attr_oid,
+            values,
+        });
+    }
+    if attributes.is_empty() {
+        return Err(Error::InvalidSignedAttributes(
+            "the signed attributes are present but empty".to_string(),
+        ));
+    }
+    Ok(SignedAttributes { der, attributes })
+}
+
+fn read_oid(r: &mut Reader<'_>, what: &'static str) -> Result<ObjectIdentifier> {
+    let t = r.expect(tag::OID, what)?;
+    ObjectIdentifier::from_bytes(t.value).map_err(|e| Error::malformed(what, e.to_string()))
+}
+
+fn read_algorithm(r: &mut Reader<'_>, what: &'static str) -> Result<AlgorithmId> {
+    let mut a = r.expect(tag::SEQUENCE, what)?.children();
+    let oid = read_oid(&mut a, what)?;
+    let parameters = if a.is_empty() {
+        None
+    } else {
+        Some(a.next()?.to_der()?)
+    };
+    a.finish(what)?;
+    Ok(AlgorithmId { oid, parameters })
+}
+
+fn read_small_int(r: &mut Reader<'_>, what: &'static str) -> Result<u32> {
+    let t = r.expect(tag::INTEGER, what)?;
+    match t.value {
+        [] => Err(Error::malformed(what, "empty INTEGER")),
+        v if v.len() > 4 || v.first().is_some_and(|b| *b & 0x80 != 0) => {
+            Err(Error::malformed(what, "version out of range"))
+        }
+        v => Ok(v.iter().fold(0u32, |acc, b| (acc << 8) | u32::from(*b))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NOATTR: &[u8] = include_bytes!("../../vectors/p7/huifu-noattr.p7b");
+    const ATTR: &[u8] = include_bytes!("../../vectors/p7/huifu-attr.p7b");
+    const BER: &[u8] = include_bytes!("../../vectors/p7/huifu-ber.p7b");
+    const BER_BIG: &[u8] = include_bytes!("../../vectors/p7/huifu-ber-big.p7b");
+    const DETACHED: &[u8] = include_bytes!("../../vectors/p7/huifu-detached.p7b");
+    const CONTENT: &[u8] = include_bytes!("../../vectors/p7/content.b64");
+    const CONTENT_BIG: &[u8] = include_bytes!("../../vectors/p7/content-big.b64");
+
+    #[test]
+    fn der_without_attributes() {
+        let p = parse(NOATTR).unwrap();
+        assert_eq!(p.encoding, Encoding::Der);
+        assert_eq!(p.econtent.as_deref(), Some(CONTENT));
+        assert_eq!(p.econtent_type, oid::DATA);
+        assert_eq!(p.certificates.len(), 1);
+        assert_eq!(p.signer_infos.len(), 1);
+        let si = &p.signer_infos[0];
+        assert!(si.signed_attributes.is_none());
+        assert!(matches!(
+            si.sid,
+            SignerIdentifier::IssuerAndSerialNumber { .. }
+        ));
+        assert_eq!(si.digest_algorithm.oid, oid::SHA256);
+        assert_eq!(si.signature.len(), 256);
+    }
+
+    #[test]
+    fn der_with_attributes_keeps_the_set() {
+        let p = parse(ATTR).unwrap();
+        let attrs = p.signer_infos[0].signed_attributes.as_ref().unwrap();
+        assert_eq!(attrs.der[0], 0x31);
+        assert_eq!(attrs.find(&oid::ATTR_MESSAGE_DIGEST).count(), 1);
+        assert_eq!(attrs.find(&oid::ATTR_CONTENT_TYPE).count(), 1);
+        // the SET's bytes are the [0] field's bytes with the tag replaced
+        let pos = ATTR
+            .windows(attrs.der.len() - 1)
+            .position(|w| w == &attrs.der[1..])
+            .unwrap();
+        assert_eq!(ATTR[pos - 1], 0xa0);
+    }
+
+    #[test]
+    fn ber_stream_is_reassembled() {
+        let p = parse(BER).unwrap();
+        assert_eq!(p.encoding, Encoding::Ber);
+        assert_eq!(p.econtent.as_deref(), Some(CONTENT));
+        let big = parse(BER_BIG).unwrap();
+        assert_eq!(big.encoding, Encoding::Ber);
+        assert_eq!(big.econtent.as_deref(), Some(CONTENT_BIG));
+    }
+
+    #[test]
+    fn detached_has_no_content() {
+        assert!(parse(DETACHED).unwrap().econtent.is_none());
+    }
+
+    #[test]
+    fn trailing_and_truncated() {
+        let mut long = NOATTR.to_vec();
+        long.extend_from_slice(b"\0\0");
+        assert!(matches!(
+            parse(&long),
+            Err(Error::TrailingData { count: 2, .. })
+        ));
+        for n in [0, 1, 2, 10, NOATTR.len() / 2, NOATTR.len() - 1] {
+            assert!(matches!(parse(&NOATTR[..n]), Err(Error::Malformed { .. })));
+        }
+    }
+
+    #[test]
+    fn other_content_types_are_refused() {
+        // ContentInfo { data, [0] { OCTET STRING "" } }
+        let ci = [
+            0x30, 0x0f, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x01, 0xa0,
+            0x02, 0x04, 0x00,
+        ];
+        assert!(matches!(
+            parse(&ci),
+            Err(Error::UnsupportedAlgorithm { .. })
+        ));
+    }
+}

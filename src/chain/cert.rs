@@ -1,0 +1,263 @@
+//! A certificate as the verifier needs it: the typed `x509-cert` view plus the exact bytes that
+//! signatures and name chaining are computed over.
+
+use der::Decode as _;
+use der::asn1::ObjectIdentifier;
+use x509_cert::Certificate;
+use x509_cert::ext::pkix::{
+    AuthorityKeyIdentifier, BasicConstraints, KeyUsage, SubjectKeyIdentifier,
+};
+
+use crate::oid;
+use crate::pkcs7::parse::ber::{Reader, tag};
+use crate::{Error, Result};
+
+/// A decoded certificate with the raw bytes verification needs.
+#[derive(Clone, Debug)]
+pub struct ParsedCertificate {
+    der: Vec<u8>,
+    tbs: Vec<u8>,
+    issuer: Vec<u8>,
+    subject: Vec<u8>,
+    serial: Vec<u8>,
+    signature_algorithm: ObjectIdentifier,
+    signature: Vec<u8>,
+    cert: Certificate,
+    pub(crate) basic_constraints: Option<BasicConstraints>,
+    pub(crate) key_usage: Option<KeyUsage>,
+    pub(crate) subject_key_id: Option<Vec<u8>>,
+    pub(crate) authority_key_id: Option<Vec<u8>>,
+    pub(crate) unknown_critical: Option<ObjectIdentifier>,
+    not_before: u64,
+    not_after: u64,
+}
+
+const WHAT: &str = "certificate";
+
+/// Extensions this crate understands (or knowingly ignores) when they are marked critical.
+const KNOWN_EXTENSIONS: &[ObjectIdentifier] = &[
+    oid::CE_BASIC_CONSTRAINTS,
+    oid::CE_KEY_USAGE,
+    oid::CE_SUBJECT_KEY_IDENTIFIER,
+    oid::CE_AUTHORITY_KEY_IDENTIFIER,
+    oid::CE_EXT_KEY_USAGE,
+    oid::CE_SUBJECT_ALT_NAME,
+    oid::CE_CRL_DISTRIBUTION_POINTS,
+    oid::CE_CERTIFICATE_POLICIES,
+    oid::PE_AUTHORITY_INFO_ACCESS,
+];
+
+impl ParsedCertificate {
+    /// Decodes a DER certificate.
+    pub fn from_der(der: &[u8]) -> Result<Self> {
+        let mut outer = Reader::new(der);
+        let cert_tlv = outer.expect(tag::SEQUENCE, WHAT)?;
+        if !outer.is_empty() {
+            return Err(Error::TrailingData {
+                what: WHAT,
+                count: outer.remaining().len(),
+            });
+        }
+        // Certificates travel in DER; BER-shaped ones are normalised first, so that the
+        // TBSCertificate bytes are the DER the issuer signed.
+        let der: Vec<u8> = if cert_tlv.is_der_shaped() {
+            der.to_vec()
+        } else {
+            cert_tlv.to_der()?
+        };
+        let cert =
+            Certificate::from_der(&der).map_err(|e| Error::malformed(WHAT, e.to_string()))?;
+
+        let mut top = Reader::new(&der);
+        let mut parts = top.expect(tag::SEQUENCE, WHAT)?.children();
+        let tbs_tlv = parts.expect(tag::SEQUENCE, WHAT)?;
+        let sig_alg = parts.expect(tag::SEQUENCE, WHAT)?;
+        let sig_bits = parts.expect(tag::BIT_STRING, WHAT)?;
+        let mut t = tbs_tlv.children();
+        t.optional(tag::context_constructed(0))?;
+        let serial = t.expect(tag::INTEGER, WHAT)?;
+        t.expect(tag::SEQUENCE, WHAT)?;
+        let issuer = t.expect(tag::SEQUENCE, WHAT)?;
+        t.expect(tag::SEQUENCE, WHAT)?;
+        let subject = t.expect(tag::SEQUENCE, WHAT)?;
+        let sig_oid = sig_alg.children().expect(tag::OID, WHAT)?;
+        let signature_algorithm = ObjectIdentifier::from_bytes(sig_oid.value)
+            .map_err(|e| Error::malformed(WHAT, e.to_string()))?;
+        let signature = match sig_bits.value.split_first() {
+            Some((0, rest)) => rest.to_vec(),
+            _ => return Err(Error::malformed(WHAT, "signature has unused bits")),
+        };
+
+        let tbs_view = cert.tbs_certificate();
+        let validity = tbs_view.validity();
+        let mut parsed = ParsedCertificate {
+            tbs: tbs_tlv.raw.to_vec(),
+            issuer: issuer.raw.to_vec(),
+            subject: subject.raw.to_vec(),
+            serial: serial.value.to_vec(),
+            signature_algorithm,
+            signature,
+            basic_constraints: None,
+            key_usage: None,
+            subject_key_id: None,
+            authority_key_id: None,
+            unknown_critical: None,
+            not_before: validity.not_before.to_unix_duration().as_secs(),
+            not_after: validity.not_after.to_unix_duration().as_secs(),
+            cert: cert.clone(),
+            der,
+        };
+        for ext in tbs_view.extensions().map(|e| e.as_slice()).unwrap_or(&[]) {
+            let value = ext.extn_value.as_bytes();
+            let bad = |e: der::Error| Error::malformed("certificate extension", e.to_string());
+            match ext.extn_id {
+                oid::CE_BASIC_CONSTRAINTS => {
+                    parsed.basic_constraints = Some(BasicConstraints::from_der(value).map_err(bad)?)
+                }
+                oid::CE_KEY_USAGE => {
+                    parsed.key_usage = Some(KeyUsage::from_der(value).map_err(bad)?)
+                }
+                oid::CE_SUBJECT_KEY_IDENTIFIER => {
+                    let ski = SubjectKeyIdentifier::from_der(value).map_err(bad)?;
+                    parsed.subject_key_id = Some(ski.0.as_bytes().to_vec());
+                }
+                oid::CE_AUTHORITY_KEY_IDENTIFIER => {
+                    let aki = AuthorityKeyIdentifier::from_der(value).map_err(bad)?;
+                    parsed.authority_key_id = aki.key_identifier.map(|k| k.as_bytes().to_vec());
+                }
+                other => {
+                    if ext.critical
+                        && !KNOWN_EXTENSIONS.contains(&other)
+                        && parsed.unknown_critical.is_none()
+                    {
+                        parsed.unknown_critical = Some(other);
+                    }
+                }
+            }
+        }
+        Ok(parsed)
+    }
+
+    /// The certificate's DER encoding.
+    pub fn der(&self) -> &[u8] {
+        &self.der
+    }
+
+    /// The exact TBSCertificate bytes the issuer signed.
+    pub fn tbs(&self) -> &[u8] {
+        &self.tbs
+    }
+
+    /// The DER issuer Name.
+    pub fn issuer_der(&self) -> &[u8] {
+        &self.issuer
+    }
+
+    /// The DER subject Name.
+    pub fn subject_der(&self) -> &[u8] {
+        &self.subject
+    }
+
+    /// The serial number's content bytes (two's complement, as encoded).
+    pub fn serial(&self) -> &[u8] {
+        &self.serial
+    }
+
+    /// The serial number in lower-case hex (leading zero octets removed).
+    pub fn serial_hex(&self) -> String {
+        let trimmed = match self.serial.iter().position(|b| *b != 0) {
+            Some(i) => self.serial.get(i..).unwrap_or_default(),
+            None => &[0u8][..],
+        };
+        trimmed.iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    /// The issuer's signature algorithm over this certificate.
+    pub fn signature_algorithm(&self) -> &ObjectIdentifier {
+        &self.signature_algorithm
+    }
+
+    /// The issuer's signature over [`tbs`](Self::tbs).
+    pub fn signature(&self) -> &[u8] {
+        &self.signature
+    }
+
+    /// The typed certificate.
+    pub fn certificate(&self) -> &Certificate {
+        &self.cert
+    }
+
+    /// notBefore, seconds since the Unix epoch.
+    pub fn not_before(&self) -> u64 {
+        self.not_before
+    }
+
+    /// notAfter, seconds since the Unix epoch.
+    pub fn not_after(&self) -> u64 {
+        self.not_after
+    }
+
+    /// notBefore as RFC 3339.
+    pub fn not_before_rfc3339(&self) -> String {
+        self.cert
+            .tbs_certificate()
+            .validity()
+            .not_before
+            .to_date_time()
+            .to_string()
+    }
+
+    /// notAfter as RFC 3339.
+    pub fn not_after_rfc3339(&self) -> String {
+        self.cert
+            .tbs_certificate()
+            .validity()
+            .not_after
+            .to_date_time()
+            .to_string()
+    }
+
+    /// The subject as text (RFC 4514 order; T61String read leniently).
+    pub fn subject_string(&self) -> String {
+        crate::identity::name_to_string(&self.subject)
+    }
+
+    /// The issuer as text (RFC 4514 order; T61String read leniently).
+    pub fn issuer_string(&self) -> String {
+        crate::identity::name_to_string(&self.issuer)
+    }
+
+    /// The DER SubjectPublicKeyInfo.
+    pub(crate) fn spki(&self) -> &spki::SubjectPublicKeyInfoOwned {
+        self.cert.tbs_certificate().subject_public_key_info()
+    }
+
+    /// True if the certificate is a CA (basicConstraints cA = TRUE).
+    pub fn is_ca(&self) -> bool {
+        self.basic_constraints.as_ref().is_some_and(|bc| bc.ca)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MERCHANT: &[u8] = include_bytes!("../../vectors/chain/merchant.cer");
+
+    #[test]
+    fn decodes_a_t61_leaf() {
+        let c = ParsedCertificate::from_der(MERCHANT).unwrap();
+        assert!(!c.is_ca());
+        assert!(c.key_usage.unwrap().digital_signature());
+        assert!(c.subject_key_id.is_some() && c.authority_key_id.is_some());
+        assert!(c.unknown_critical.is_none());
+        assert!(c.subject_string().contains("CN=051@AS0381@N111130@1"));
+        assert_eq!(c.not_before_rfc3339(), "2024-01-01T00:00:00Z");
+        let mut long = MERCHANT.to_vec();
+        long.push(0);
+        assert!(matches!(
+            ParsedCertificate::from_der(&long),
+            Err(Error::TrailingData { .. })
+        ));
+    }
+}

@@ -1,0 +1,144 @@
+//! Trust anchors: the certificates a path must end at (roots, or an intermediate such as OCA31).
+
+use std::path::Path;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+
+use super::ParsedCertificate;
+use crate::{Error, Result};
+
+/// A set of trust anchors.
+///
+/// Anchors are trusted as given: their own signature, validity and issuer are not checked (as in
+/// RFC 5280 section 6 and rustls-webpki); their basicConstraints, pathLen and keyUsage are.
+#[derive(Debug, Clone, Default)]
+pub struct TrustStore {
+    anchors: Vec<ParsedCertificate>,
+}
+
+impl TrustStore {
+    /// An empty store.
+    pub fn new() -> Self {
+        TrustStore::default()
+    }
+
+    /// Adds one DER certificate.
+    pub fn add_der(&mut self, der: &[u8]) -> Result<()> {
+        let cert = ParsedCertificate::from_der(der)?;
+        self.push(cert);
+        Ok(())
+    }
+
+    /// Adds every `CERTIFICATE` block of a PEM text; returns how many were added.
+    pub fn add_pem(&mut self, pem: &[u8]) -> Result<usize> {
+        let ders = pem_certificates(pem)?;
+        let n = ders.len();
+        for der in ders {
+            self.add_der(&der)?;
+        }
+        Ok(n)
+    }
+
+    /// Adds a DER or PEM certificate file's contents (detected); returns how many were added.
+    pub fn add_bytes(&mut self, bytes: &[u8]) -> Result<usize> {
+        if bytes.trim_ascii_start().starts_with(b"-----BEGIN") || !bytes.starts_with(&[0x30]) {
+            self.add_pem(bytes)
+        } else {
+            self.add_der(bytes).map(|()| 1)
+        }
+    }
+
+    /// A store from certificate files (`.cer`, `.crt`, `.pem`; DER or PEM, several per PEM).
+    pub fn from_files<P: AsRef<Path>>(paths: impl IntoIterator<Item = P>) -> Result<Self> {
+        let mut store = TrustStore::new();
+        for path in paths {
+            let bytes = std::fs::read(path.as_ref())?;
+            store.add_bytes(&bytes).map_err(|e| match e {
+                Error::Malformed { what, detail } => Error::Malformed {
+                    what,
+                    detail: format!("{}: {detail}", path.as_ref().display()),
+                },
+                other => other,
+            })?;
+        }
+        Ok(store)
+    }
+
+    /// The anchors.
+    pub fn anchors(&self) -> &[ParsedCertificate] {
+        &self.anchors
+    }
+
+    /// How many anchors the store holds.
+    pub fn len(&self) -> usize {
+        self.anchors.len()
+    }
+
+    /// True if the store holds no anchor.
+    pub fn is_empty(&self) -> bool {
+        self.anchors.is_empty()
+    }
+
+    fn push(&mut self, cert: ParsedCertificate) {
+        if !self.anchors.iter().any(|a| a.der() == cert.der()) {
+            self.anchors.push(cert);
+        }
+    }
+}
+
+/// The DER of every `CERTIFICATE` block in a PEM text (text around the blocks is ignored).
+pub(crate) fn pem_certificates(pem: &[u8]) -> Result<Vec<Vec<u8>>> {
+    const WHAT: &str = "PEM certificate";
+    let text = std::str::from_utf8(pem).map_err(|_| Error::malformed(WHAT, "not UTF-8 text"))?;
+    let mut out = Vec::new();
+    let mut body: Option<String> = None;
+    for line in text.lines().map(str::trim) {
+        match &mut body {
+            None if line == "-----BEGIN CERTIFICATE-----" => body = Some(String::new()),
+            None => {}
+            Some(b) if line == "-----END CERTIFICATE-----" => {
+                let der = STANDARD
+                    .decode(b.as_bytes())
+                    .map_err(|e| Error::malformed(WHAT, format!("invalid base64: {e}")))?;
+                out.push(der);
+                body = None;
+            }
+            Some(_) if line.starts_with("-----") => {
+                return Err(Error::malformed(WHAT, "unterminated CERTIFICATE block"));
+            }
+            Some(b) => b.push_str(line),
+        }
+    }
+    if body.is_some() {
+        return Err(Error::malformed(WHAT, "no END CERTIFICATE line"));
+    }
+    if out.is_empty() {
+        return Err(Error::malformed(WHAT, "no CERTIFICATE block"));
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BUNDLE: &[u8] = include_bytes!("../../vectors/chain/ca-bundle.pem");
+    const ROOT_DER: &[u8] = include_bytes!("../../vectors/chain/root.cer");
+
+    #[test]
+    fn pem_bundle_and_der() {
+        let mut s = TrustStore::new();
+        assert_eq!(s.add_pem(BUNDLE).unwrap(), 2);
+        assert_eq!(s.len(), 2);
+        s.add_der(ROOT_DER).unwrap(); // duplicate: not added twice
+        assert_eq!(s.len(), 2);
+        assert_eq!(s.add_bytes(ROOT_DER).unwrap(), 1);
+        assert!(TrustStore::new().add_pem(b"nothing here").is_err());
+        assert!(
+            TrustStore::new()
+                .add_pem(b"-----BEGIN CERTIFICATE-----\nAAAA\n")
+                .is_err()
+        );
+    }
+}

@@ -1,0 +1,226 @@
+//! Digests and RSA PKCS#1 v1.5 signature checks, shared by message and certificate verification.
+
+use der::asn1::ObjectIdentifier;
+use rsa::Pkcs1v15Sign;
+use rsa::pkcs1::DecodeRsaPublicKey as _;
+use sha2::Digest as _;
+
+use crate::chain::ParsedCertificate;
+use crate::oid;
+use crate::pkcs7::parse::ber::{Reader, tag};
+use crate::{Error, Result};
+
+/// The smallest RSA modulus accepted, in bits.
+pub const MIN_RSA_BITS: u64 = 1024;
+/// The largest RSA modulus accepted, in bits.
+pub const MAX_RSA_BITS: u64 = 8192;
+
+/// A digest algorithm this crate verifies with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DigestAlgorithm {
+    /// SHA-1 (only with an explicit opt-in).
+    Sha1,
+    /// SHA-256.
+    Sha256,
+    /// SHA-384.
+    Sha384,
+    /// SHA-512.
+    Sha512,
+}
+
+impl DigestAlgorithm {
+    /// The algorithm for a digest OID.
+    pub fn from_oid(oid: &ObjectIdentifier) -> Option<Self> {
+        match *oid {
+            oid::SHA1 => Some(DigestAlgorithm::Sha1),
+            oid::SHA256 => Some(DigestAlgorithm::Sha256),
+            oid::SHA384 => Some(DigestAlgorithm::Sha384),
+            oid::SHA512 => Some(DigestAlgorithm::Sha512),
+            _ => None,
+        }
+    }
+
+    /// A short name (`sha256`).
+    pub fn name(self) -> &'static str {
+        match self {
+            DigestAlgorithm::Sha1 => "sha1",
+            DigestAlgorithm::Sha256 => "sha256",
+            DigestAlgorithm::Sha384 => "sha384",
+            DigestAlgorithm::Sha512 => "sha512",
+        }
+    }
+
+    /// The digest of `data`.
+    pub fn digest(self, data: &[u8]) -> Vec<u8> {
+        match self {
+            DigestAlgorithm::Sha1 => sha1::Sha1::digest(data).to_vec(),
+            DigestAlgorithm::Sha256 => sha2::Sha256::digest(data).to_vec(),
+            DigestAlgorithm::Sha384 => sha2::Sha384::digest(data).to_vec(),
+            DigestAlgorithm::Sha512 => sha2::Sha512::digest(data).to_vec(),
+        }
+    }
+
+    fn padding(self) -> Pkcs1v15Sign {
+        match self {
+            DigestAlgorithm::Sha1 => Pkcs1v15Sign::new::<sha1::Sha1>(),
+            DigestAlgorithm::Sha256 => Pkcs1v15Sign::new::<sha2::Sha256>(),
+            DigestAlgorithm::Sha384 => Pkcs1v15Sign::new::<sha2::Sha384>(),
+            DigestAlgorithm::Sha512 => Pkcs1v15Sign::new::<sha2::Sha512>(),
+        }
+    }
+
+    /// Refuses SHA-1 unless allowed.
+    pub(crate) fn check_allowed(self, allow_sha1: bool) -> Result<()> {
+        if self == DigestAlgorithm::Sha1 && !allow_sha1 {
+            Err(Error::WeakDigest("SHA-1"))
+        } else {
+            Ok(())
+        }
+    }
+}
+
+/// The digest a signature algorithm OID implies: `Ok(None)` for plain `rsaEncryption` (the
+/// SignerInfo's digestAlgorithm decides), `Ok(Some(d))` for `sha*WithRSAEncryption`.
+pub(crate) fn signature_digest(
+    sig_oid: &ObjectIdentifier,
+    context: &'static str,
+) -> Result<Option<DigestAlgorithm>> {
+    match *sig_oid {
+        oid::RSA_ENCRYPTION => Ok(None),
+        oid::SHA1_WITH_RSA => Ok(Some(DigestAlgorithm::Sha1)),
+        oid::SHA256_WITH_RSA => Ok(Some(DigestAlgorithm::Sha256)),
+        oid::SHA384_WITH_RSA => Ok(Some(DigestAlgorithm::Sha384)),
+        oid::SHA512_WITH_RSA => Ok(Some(DigestAlgorithm::Sha512)),
+        _ => Err(Error::unsupported(context, oid::name(sig_oid))),
+    }
+}
+
+/// The RSA public key of a certificate, with the modulus bounds checked.
+pub(crate) fn rsa_public_key(cert: &ParsedCertificate) -> Result<rsa::PublicKey> {
+    let spki = cert.spki();
+    let alg = spki.algorithm.oid;
+    if alg != oid::RSA_ENCRYPTION {
+        return Err(Error::unsupported("public key", oid::name(&alg)));
+    }
+    let bits = spki
+        .subject_public_key
+        .as_bytes()
+        .ok_or_else(|| Error::malformed("RSA public key", "unused bits in the key"))?;
+    let mut outer = Reader::new(bits);
+    let mut seq = outer.expect(tag::SEQUENCE, "RSA public key")?.children();
+    let n = seq.expect(tag::INTEGER, "RSA public key")?;
+    let modulus = match n.value.iter().position(|b| *b != 0) {
+        Some(i) => n.value.get(i..).unwrap_or_default(),
+        None => &[],
+    };
+    let modulus_bits = match modulus.first() {
+        Some(first) => (modulus.len() as u64 - 1) * 8 + u64::from(8 - first.leading_zeros()),
+        None => 0,
+    };
+    if modulus_bits < MIN_RSA_BITS {
+        return Err(Error::LimitExceeded {
+            limit: "RSA modulus bits (minimum)",
+            value: modulus_bits,
+            max: MIN_RSA_BITS,
+        });
+    }
+    if modulus_bits > MAX_RSA_BITS {
+        return Err(Error::LimitExceeded {
+            limit: "RSA modulus bits",
+            value: modulus_bits,
+            max: MAX_RSA_BITS,
+        });
+    }
+    rsa::PublicKey::from_pkcs1_der(bits).map_err(|e| Error::malformed("RSA public key", e))
+}
+
+/// Checks an RSA PKCS#1 v1.5 signature over `data`.
+pub(crate) fn verify_rsa(
+    key: &rsa::PublicKey,
+    digest: DigestAlgorithm,
+    data: &[u8],
+    signature: &[u8],
+) -> Result<()> {
+    let hashed = digest.digest(data);
+    key.verify(digest.padding(), &hashed, signature)
+        .map_err(|_| Error::SignatureMismatch)
+}
+
+/// Checks that `issuer` signed `cert` (over its exact TBSCertificate bytes).
+pub(crate) fn verify_certificate_signature(
+    issuer: &ParsedCertificate,
+    cert: &ParsedCertificate,
+    allow_sha1: bool,
+) -> Result<()> {
+    let inner = &cert.certificate().tbs_certificate().signature().oid;
+    if inner != cert.signature_algorithm() {
+        return Err(Error::AlgorithmMismatch(format!(
+            "certificate signature algorithm {} differs from its TBS algorithm {}",
+            oid::name(cert.signature_algorithm()),
+            oid::name(inner)
+        )));
+    }
+    let digest = signature_digest(cert.signature_algorithm(), "certificate signature")?
+        .ok_or_else(|| {
+            Error::unsupported(
+                "certificate signature",
+                "rsaEncryption without a digest".to_string(),
+            )
+        })?;
+    digest.check_allowed(allow_sha1)?;
+    let key = rsa_public_key(issuer)?;
+    verify_rsa(&key, digest, cert.tbs(), cert.signature())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ROOT: &[u8] = include_bytes!("../../vectors/chain/root.cer");
+    const OCA: &[u8] = include_bytes!("../../vectors/chain/oca.cer");
+    const EC: &[u8] = include_bytes!("../../vectors/chain/ec.cer");
+
+    #[test]
+    fn certificate_signatures() {
+        let root = ParsedCertificate::from_der(ROOT).unwrap();
+        let oca = ParsedCertificate::from_der(OCA).unwrap();
+        verify_certificate_signature(&root, &oca, false).unwrap();
+        verify_certificate_signature(&root, &root, false).unwrap();
+        assert!(matches!(
+            verify_certificate_signature(&oca, &oca, false),
+            Err(Error::SignatureMismatch)
+        ));
+    }
+
+    #[test]
+    fn ec_keys_are_unsupported() {
+        let ec = ParsedCertificate::from_der(EC).unwrap();
+        assert!(matches!(
+            rsa_public_key(&ec),
+            Err(Error::UnsupportedAlgorithm { .. })
+        ));
+    }
+
+    #[test]
+    fn algorithms() {
+        assert_eq!(
+            signature_digest(&oid::SHA512_WITH_RSA, "x").unwrap(),
+            Some(DigestAlgorithm::Sha512)
+        );
+        assert!(
+            signature_digest(&oid::RSA_ENCRYPTION, "x")
+                .unwrap()
+                .is_none()
+        );
+        assert!(matches!(
+            signature_digest(&oid::RSASSA_PSS, "x"),
+            Err(Error::UnsupportedAlgorithm { .. })
+        ));
+        assert!(matches!(
+            DigestAlgorithm::Sha1.check_allowed(false),
+            Err(Error::WeakDigest(_))
+        ));
+        assert!(DigestAlgorithm::Sha1.check_allowed(true).is_ok());
+        assert_eq!(DigestAlgorithm::Sha384.digest(b"").len(), 48);
+    }
+}

@@ -1,0 +1,529 @@
+//! Verification against real Huifu answers and the OpenSSL-made matrix in vectors/p7/.
+
+use std::path::PathBuf;
+
+use huifu_cfca::chain::{TrustStore, VerifyTime};
+use huifu_cfca::check_value::{self, InputForm};
+use huifu_cfca::identity::SignerPin;
+use huifu_cfca::pkcs7::parse::Encoding;
+use huifu_cfca::verify::{DigestAlgorithm, Verifier, inspect};
+use huifu_cfca::{ContentMode, Error, ValidityProblem};
+
+const REAL: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/vectors/cfca");
+const VECTORS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/vectors");
+/// 2017-12-20T00:00:00Z: the day after the real cmd 209 answer.
+const T2017_12_20: u64 = 1_513_728_000;
+/// 2030-01-01T00:00:00Z: inside the vector chain's validity.
+const T2030: u64 = 1_893_456_000;
+
+fn real(name: &str) -> Vec<u8> {
+    let path = PathBuf::from(REAL).join(name);
+    std::fs::read(&path).unwrap_or_else(|e| {
+        panic!(
+            "the real CFCA test material is required at {}: {e}",
+            path.display()
+        )
+    })
+}
+
+fn vector(name: &str) -> Vec<u8> {
+    let path = PathBuf::from(VECTORS).join(name);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn p7(name: &str) -> Vec<u8> {
+    vector(&format!("p7/{name}"))
+}
+
+fn vector_trust() -> TrustStore {
+    TrustStore::from_files([
+        PathBuf::from(VECTORS).join("chain/root.pem"),
+        PathBuf::from(VECTORS).join("chain/oca.cer"),
+    ])
+    .unwrap()
+}
+
+/// Huifu pin, chain to the vector root (the OCA comes from the store or the message), 2030.
+fn matrix() -> Verifier {
+    Verifier::builder()
+        .trust(vector_trust())
+        .time(VerifyTime::at_unix(T2030))
+        .build()
+        .unwrap()
+}
+
+/// Chain to the vector root only (intermediates must come from the message).
+fn root_only() -> Verifier {
+    let mut trust = TrustStore::new();
+    trust.add_der(&vector("chain/root.cer")).unwrap();
+    Verifier::builder()
+        .trust(trust)
+        .time(VerifyTime::at_unix(T2030))
+        .build()
+        .unwrap()
+}
+
+// ---- the real answers -----------------------------------------------------------------------
+
+#[test]
+fn real_folder_is_present() {
+    assert!(
+        PathBuf::from(REAL).is_dir(),
+        "missing {REAL}: the real CFCA vectors are required"
+    );
+}
+
+#[test]
+fn real_cfca_certificates_load() {
+    let store = TrustStore::from_files([
+        PathBuf::from(REAL).join("CFCA_ACS_TEST_CA.cer"),
+        PathBuf::from(REAL).join("CFCA_ACS_TEST_OCA31.cer"),
+        PathBuf::from(REAL).join("CFCA_ACS_OCA31.cer"),
+    ])
+    .unwrap();
+    assert_eq!(store.len(), 3);
+    let mut pem = TrustStore::new();
+    let mut both = real("CFCA_ACS_TEST_CA.cer");
+    both.extend_from_slice(&real("CFCA_ACS_TEST_OCA31.cer"));
+    assert_eq!(pem.add_pem(&both).unwrap(), 2);
+}
+
+fn real_trust() -> TrustStore {
+    TrustStore::from_files([
+        PathBuf::from(REAL).join("CFCA_ACS_TEST_OCA31.cer"),
+        PathBuf::from(REAL).join("CFCA_ACS_TEST_CA.cer"),
+    ])
+    .unwrap()
+}
+
+#[test]
+fn real_cmd209_answer_verifies() {
+    let v = Verifier::builder()
+        .trust(real_trust())
+        .time(VerifyTime::at_unix(T2017_12_20))
+        .build()
+        .unwrap();
+    let msg = v.verify(&real("response_cmd209.check_value")).unwrap();
+    let json = String::from_utf8(real("response_cmd209.json")).unwrap();
+    assert_eq!(msg.text().as_deref(), Some(json.as_str()));
+    assert_eq!(msg.content(ContentMode::Huifu), json.as_bytes());
+    assert_eq!(msg.input_form, InputForm::CheckValue);
+    assert_eq!(msg.encoding, Encoding::Der);
+    assert!(!msg.signed_attributes);
+    assert_eq!(msg.digest_algorithm, DigestAlgorithm::Sha256);
+    assert_eq!(msg.signer.cn_id.as_deref(), Some("100001"));
+    assert_eq!(
+        msg.signer.common_name.as_deref(),
+        Some("051@100001@N3501040009317@1")
+    );
+    assert_eq!(msg.signer.not_before, "2017-09-13T04:17:05Z");
+    assert!(msg.signer.issuer.contains("CN=CFCA ACS TEST OCA31"));
+    assert_eq!(msg.chain.len(), 2, "signer -> OCA31 (an anchor)");
+
+    // OCA31 alone is enough as an anchor; the root alone is not (the OCA31 is not in the message).
+    let oca_only =
+        TrustStore::from_files([PathBuf::from(REAL).join("CFCA_ACS_TEST_OCA31.cer")]).unwrap();
+    let v = Verifier::builder()
+        .trust(oca_only)
+        .time(VerifyTime::at_unix(T2017_12_20))
+        .build()
+        .unwrap();
+    assert!(v.verify(&real("response_cmd209.check_value")).is_ok());
+    let root_only =
+        TrustStore::from_files([PathBuf::from(REAL).join("CFCA_ACS_TEST_CA.cer")]).unwrap();
+    let v = Verifier::builder()
+        .trust(root_only)
+        .time(VerifyTime::at_unix(T2017_12_20))
+        .build()
+        .unwrap();
+    match v.verify(&real("response_cmd209.check_value")) {
+        Err(Error::UntrustedChain { reason }) => assert!(reason.starts_with("unknown issuer")),
+        other => panic!("{other:?}"),
+    }
+    // ... unless the OCA31 is given as an extra certificate.
+    let oca31 = x509_from_pem(&real("CFCA_ACS_TEST_OCA31.cer"));
+    let root_only =
+        TrustStore::from_files([PathBuf::from(REAL).join("CFCA_ACS_TEST_CA.cer")]).unwrap();
+    let v = Verifier::builder()
+        .trust(root_only)
+        .extra_certs(vec![oca31])
+        .time(VerifyTime::at_unix(T2017_12_20))
+        .build()
+        .unwrap();
+    assert_eq!(
+        v.verify(&real("response_cmd209.check_value"))
+            .unwrap()
+            .chain
+            .len(),
+        3
+    );
+}
+
+fn x509_from_pem(pem: &[u8]) -> x509_cert::Certificate {
+    use der::DecodePem as _;
+    x509_cert::Certificate::from_pem(pem).unwrap()
+}
+
+#[test]
+fn real_cmd209_answer_is_refused_when_expired_or_by_the_production_chain() {
+    // Now: the signer (2017-09-13 .. 2019-09-13) has expired.
+    let v = Verifier::huifu(real_trust());
+    assert!(matches!(
+        v.verify(&real("response_cmd209.check_value")),
+        Err(Error::CertificateValidity {
+            problem: ValidityProblem::Expired,
+            ..
+        })
+    ));
+    // The production OCA31 did not issue the test signer.
+    let prod = TrustStore::from_files([PathBuf::from(REAL).join("CFCA_ACS_OCA31.cer")]).unwrap();
+    let v = Verifier::builder()
+        .trust(prod)
+        .time(VerifyTime::at_unix(T2017_12_20))
+        .build()
+        .unwrap();
+    assert!(matches!(
+        v.verify(&real("response_cmd209.check_value")),
+        Err(Error::UntrustedChain { .. })
+    ));
+    // Pinned to someone else.
+    let v = Verifier::builder()
+        .trust(real_trust())
+        .time(VerifyTime::at_unix(T2017_12_20))
+        .pin(SignerPin::Id("10000".into()))
+        .build()
+        .unwrap();
+    match v.verify(&real("response_cmd209.check_value")) {
+        Err(Error::IdentityMismatch { expected, found }) => {
+            assert_eq!((expected.as_str(), found.as_str()), ("10000", "100001"))
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn real_cmd204_old_chain_verifies_signature_only() {
+    let v = Verifier::builder().no_chain().build().unwrap();
+    let msg = v
+        .verify(&real("result_cmd204_oldchain.check_value"))
+        .unwrap();
+    let json = String::from_utf8(real("result_cmd204_oldchain.json")).unwrap();
+    assert_eq!(msg.text().as_deref(), Some(json.as_str()));
+    assert_eq!(msg.signer.cn_id.as_deref(), Some("100001"));
+    assert_eq!(
+        msg.signer.common_name.as_deref(),
+        Some("051@100001|汇付数据@Zxxx@1")
+    );
+    assert!(msg.chain.is_empty());
+    // Its chain (CFCA TEST OCA1) is not available: chain validation refuses it.
+    let v = Verifier::builder()
+        .trust(real_trust())
+        .time(VerifyTime::at_unix(1_486_080_000))
+        .allow_sha1(true)
+        .build()
+        .unwrap();
+    assert!(matches!(
+        v.verify(&real("result_cmd204_oldchain.check_value")),
+        Err(Error::UntrustedChain { .. })
+    ));
+}
+
+#[test]
+fn real_answers_inspect() {
+    let i = inspect(&real("response_cmd209.check_value")).unwrap();
+    assert_eq!(i.certificate_count, 1);
+    assert!(i.huifu_wrapped);
+    assert_eq!(i.signers[0].signature_algorithm, "rsaEncryption");
+    let i = inspect(&real("result_cmd204_oldchain.check_value")).unwrap();
+    assert_eq!(
+        i.signers[0].certificate.as_ref().unwrap().cn_id.as_deref(),
+        Some("100001")
+    );
+}
+
+// ---- the OpenSSL matrix: accepted ----------------------------------------------------------
+
+#[test]
+fn accepted_forms() {
+    let content = p7("content.b64");
+    let json = p7("content.json");
+    let v = matrix();
+    for (name, attrs, encoding) in [
+        ("huifu-noattr.p7b", false, Encoding::Der),
+        ("huifu-attr.p7b", true, Encoding::Der),
+        ("huifu-sha512.p7b", true, Encoding::Der),
+        ("huifu-chain.p7b", true, Encoding::Der),
+        ("huifu-ber.p7b", true, Encoding::Ber),
+        ("huifu-smime.p7b", true, Encoding::Der),
+        ("huifu-smime.pem", true, Encoding::Der),
+        ("huifu-noattr.check_value", false, Encoding::Der),
+    ] {
+        let msg = v
+            .verify(&p7(name))
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(msg.econtent, content, "{name}");
+        assert_eq!(msg.content(ContentMode::Huifu), json, "{name}");
+        assert_eq!(msg.content(ContentMode::Raw), content, "{name}");
+        assert_eq!(msg.signed_attributes, attrs, "{name}");
+        assert_eq!(msg.encoding, encoding, "{name}");
+        assert_eq!(msg.signer.cn_id.as_deref(), Some("100001"), "{name}");
+    }
+    let msg = v.verify(&p7("huifu-sha512.p7b")).unwrap();
+    assert_eq!(msg.digest_algorithm, DigestAlgorithm::Sha512);
+    let msg = v.verify(&p7("huifu-ber-big.p7b")).unwrap();
+    assert_eq!(msg.econtent, p7("content-big.b64"));
+    assert_eq!(msg.encoding, Encoding::Ber);
+}
+
+#[test]
+fn every_input_form_is_accepted() {
+    let der = p7("huifu-noattr.p7b");
+    let v = matrix();
+    let once = {
+        use base64::Engine as _;
+        base64::engine::general_purpose::STANDARD.encode(&der)
+    };
+    for (input, form) in [
+        (der.clone(), InputForm::Binary),
+        (once.into_bytes(), InputForm::Base64),
+        (
+            check_value::encode(&der).into_bytes(),
+            InputForm::CheckValue,
+        ),
+    ] {
+        assert_eq!(v.verify(&input).unwrap().input_form, form);
+    }
+    assert_eq!(
+        v.verify(&p7("huifu-smime.pem")).unwrap().input_form,
+        InputForm::Pem
+    );
+}
+
+#[test]
+fn chain_from_the_message() {
+    // Only the root is trusted: the OCA must come from the message.
+    assert!(
+        root_only()
+            .verify(&p7("huifu-chain.p7b"))
+            .unwrap()
+            .chain
+            .len()
+            == 3
+    );
+    match root_only().verify(&p7("huifu-attr.p7b")) {
+        Err(Error::UntrustedChain { reason }) => assert!(reason.starts_with("unknown issuer")),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn raw_content_and_merchants() {
+    let any = Verifier::builder()
+        .trust(vector_trust())
+        .time(VerifyTime::at_unix(T2030))
+        .pin(SignerPin::Any)
+        .build()
+        .unwrap();
+    let msg = any.verify(&p7("huifu-raw.p7b")).unwrap();
+    assert_eq!(msg.econtent, b"TestData");
+    assert_eq!(msg.text(), None);
+    assert_eq!(msg.content(ContentMode::Huifu), b"TestData");
+    let merchant = Verifier::builder()
+        .trust(vector_trust())
+        .time(VerifyTime::at_unix(T2030))
+        .pin(SignerPin::Id("AS0381".into()))
+        .build()
+        .unwrap();
+    for name in [
+        "merchant-noattr.p7b",
+        "merchant1024.p7b",
+        "merchant3072.p7b",
+        "merchant4096.p7b",
+    ] {
+        assert!(merchant.verify(&p7(name)).is_ok(), "{name}");
+    }
+}
+
+#[test]
+fn detached() {
+    let v = matrix();
+    assert!(matches!(
+        v.verify(&p7("huifu-detached.p7b")),
+        Err(Error::DetachedSignature)
+    ));
+    let msg = v
+        .verify_detached(&p7("huifu-detached.p7b"), &p7("content.b64"))
+        .unwrap();
+    assert_eq!(msg.econtent, p7("content.b64"));
+    assert!(matches!(
+        v.verify_detached(&p7("huifu-detached.p7b"), &p7("content-wrong.b64")),
+        Err(Error::DigestMismatch)
+    ));
+    // an attached message with its own content is fine; with other content it is not
+    assert!(
+        v.verify_detached(&p7("huifu-attr.p7b"), &p7("content.b64"))
+            .is_ok()
+    );
+    assert!(
+        v.verify_detached(&p7("huifu-attr.p7b"), &p7("content-wrong.b64"))
+            .is_err()
+    );
+}
+
+#[test]
+fn sha1_needs_the_opt_in() {
+    let v = matrix();
+    for name in ["huifu-sha1.p7b", "huifu-sha1-noattr.p7b"] {
+        assert!(
+            matches!(v.verify(&p7(name)), Err(Error::WeakDigest(_))),
+            "{name}"
+        );
+    }
+    let sha1 = Verifier::builder()
+        .trust(vector_trust())
+        .time(VerifyTime::at_unix(T2030))
+        .allow_sha1(true)
+        .build()
+        .unwrap();
+    for name in ["huifu-sha1.p7b", "huifu-sha1-noattr.p7b"] {
+        let msg = sha1.verify(&p7(name)).unwrap();
+        assert_eq!(msg.digest_algorithm, DigestAlgorithm::Sha1);
+    }
+}
+
+// ---- the OpenSSL matrix: rejected ----------------------------------------------------------
+
+#[test]
+fn tampering_is_detected() {
+    let v = matrix();
+    assert!(matches!(
+        v.verify(&p7("tampered-content.p7b")),
+        Err(Error::SignatureMismatch)
+    ));
+    assert!(matches!(
+        v.verify(&p7("tampered-signature.p7b")),
+        Err(Error::SignatureMismatch)
+    ));
+    assert!(matches!(
+        v.verify(&p7("tampered-attr.p7b")),
+        Err(Error::DigestMismatch)
+    ));
+    assert!(matches!(
+        v.verify(&p7("tampered-signingtime.p7b")),
+        Err(Error::SignatureMismatch)
+    ));
+    assert!(matches!(
+        v.verify(&p7("trailing.p7b")),
+        Err(Error::TrailingData { count: 1, .. })
+    ));
+    assert!(matches!(
+        v.verify(&p7("truncated.p7b")),
+        Err(Error::Malformed { .. })
+    ));
+    // content tampered in a message with signed attributes: the messageDigest no longer matches
+    let mut attr = p7("huifu-attr.p7b");
+    let content = p7("content.b64");
+    let at = attr
+        .windows(content.len())
+        .position(|w| w == content.as_slice())
+        .unwrap();
+    attr[at + 3] ^= 0x01;
+    assert!(matches!(v.verify(&attr), Err(Error::DigestMismatch)));
+}
+
+#[test]
+fn wrong_signers_are_refused() {
+    let v = matrix();
+    match v.verify(&p7("other.p7b")) {
+        Err(Error::IdentityMismatch { expected, found }) => {
+            assert_eq!(expected, "100001");
+            assert_eq!(found, "1000011");
+        }
+        other => panic!("other: {other:?}"),
+    }
+    assert!(matches!(
+        v.verify(&p7("expired.p7b")),
+        Err(Error::CertificateValidity {
+            problem: ValidityProblem::Expired,
+            ..
+        })
+    ));
+    assert!(matches!(
+        v.verify(&p7("future.p7b")),
+        Err(Error::CertificateValidity {
+            problem: ValidityProblem::NotYetValid,
+            ..
+        })
+    ));
+    let reason = |name: &str| match v.verify(&p7(name)) {
+        Err(Error::UntrustedChain { reason }) => reason,
+        other => panic!("{name}: {other:?}"),
+    };
+    assert!(reason("wrongku.p7b").contains("key usage"));
+    assert!(reason("undernotca.p7b").contains("not a CA"));
+    assert!(reason("foreign.p7b").starts_with("unknown issuer"));
+    assert!(matches!(
+        v.verify(&p7("huifu-nocerts.p7b")),
+        Err(Error::SignerCertificateNotFound)
+    ));
+    assert!(matches!(
+        v.verify(&p7("huifu-pss.p7b")),
+        Err(Error::UnsupportedAlgorithm { .. })
+    ));
+}
+
+#[test]
+fn opt_outs_are_explicit() {
+    // Expired signer accepted only with AnyTime (or a time inside its validity).
+    let any_time = Verifier::builder()
+        .trust(vector_trust())
+        .time(VerifyTime::AnyTime)
+        .build()
+        .unwrap();
+    assert!(any_time.verify(&p7("expired.p7b")).is_ok());
+    let then = Verifier::builder()
+        .trust(vector_trust())
+        .time(VerifyTime::at_unix(1_590_000_000))
+        .build()
+        .unwrap();
+    assert!(then.verify(&p7("expired.p7b")).is_ok());
+    // The other merchant passes with the pin disabled.
+    let any_signer = Verifier::builder()
+        .trust(vector_trust())
+        .time(VerifyTime::at_unix(T2030))
+        .pin(SignerPin::Any)
+        .build()
+        .unwrap();
+    assert!(any_signer.verify(&p7("other.p7b")).is_ok());
+    // No certificate in the message: the caller supplies the signer's.
+    let huifu = x509_from_pem(&vector("chain/huifu.pem"));
+    let with_signer = Verifier::builder()
+        .trust(vector_trust())
+        .time(VerifyTime::at_unix(T2030))
+        .extra_certs(vec![huifu])
+        .build()
+        .unwrap();
+    assert!(with_signer.verify(&p7("huifu-nocerts.p7b")).is_ok());
+    // No chain: the foreign-rooted signer passes (signature and pin only).
+    let no_chain = Verifier::builder().no_chain().build().unwrap();
+    assert!(no_chain.verify(&p7("foreign.p7b")).is_ok());
+    assert!(matches!(
+        no_chain.verify(&p7("tampered-signature.p7b")),
+        Err(Error::SignatureMismatch)
+    ));
+}
+
+#[test]
+fn verifier_is_shared_across_threads() {
+    let v = matrix();
+    let handles: Vec<_> = (0..4)
+        .map(|_| {
+            let v = v.clone();
+            let input = p7("huifu-noattr.p7b");
+            std::thread::spawn(move || v.verify(&input).is_ok())
+        })
+        .collect();
+    for h in handles {
+        assert!(h.join().unwrap());
+    }
+}

@@ -8,6 +8,20 @@
 //!   -> chain to a trust anchor (unless explicitly disabled)
 //!   -> identity pin on the signer's CN id
 //! ```
+//!
+//! ```no_run
+//! use huifu_cfca::chain::TrustStore;
+//! use huifu_cfca::verify::Verifier;
+//!
+//! # fn main() -> huifu_cfca::Result<()> {
+//! # let check_value = "";
+//! let trust = TrustStore::from_files(["CFCA_ACS_OCA31.cer"])?;
+//! let verifier = Verifier::huifu(trust); // signer id 100001, chain required, checked now
+//! let answer = verifier.verify(check_value.as_bytes())?;
+//! println!("{}", answer.text().unwrap_or_default());
+//! # Ok(())
+//! # }
+//! ```
 
 pub(crate) mod crypto;
 mod inspect;
@@ -330,14 +344,21 @@ impl Verifier {
         DigestAlgorithm,
     )> {
         let cfg = &self.config;
-        let digest = check_algorithms(si, cfg.allow_sha1)?;
+        let digest = check_algorithms(parsed, si, cfg.allow_sha1)?;
         let cert = self.find_signer(parsed, &si.sid)?;
         let key = crypto::rsa_public_key(cert)?;
         match &si.signed_attributes {
             None => crypto::verify_rsa(&key, digest, econtent, &si.signature)?,
             Some(attrs) => {
                 check_signed_attributes(attrs, &parsed.econtent_type, &digest.digest(econtent))?;
-                crypto::verify_rsa(&key, digest, &attrs.der, &si.signature)?;
+                let as_sent = crypto::verify_rsa(&key, digest, &attrs.der, &si.signature);
+                match (as_sent, &attrs.der_sorted) {
+                    (Ok(()), _) => {}
+                    (Err(Error::SignatureMismatch), Some(sorted)) => {
+                        crypto::verify_rsa(&key, digest, sorted, &si.signature)?
+                    }
+                    (Err(e), _) => return Err(e),
+                }
             }
         }
         let chain = match &cfg.trust {
@@ -389,11 +410,33 @@ impl Verifier {
 }
 
 /// The digest algorithm, after checking it against the signature algorithm and the SHA-1 policy.
-fn check_algorithms(si: &ParsedSignerInfo, allow_sha1: bool) -> Result<DigestAlgorithm> {
+fn check_algorithms(
+    parsed: &ParsedSignedData,
+    si: &ParsedSignerInfo,
+    allow_sha1: bool,
+) -> Result<DigestAlgorithm> {
     let implied = crypto::signature_digest(&si.signature_algorithm.oid, "signature algorithm")?;
     let digest = DigestAlgorithm::from_oid(&si.digest_algorithm.oid).ok_or_else(|| {
         Error::unsupported("digest algorithm", oid::name(&si.digest_algorithm.oid))
     })?;
+    crypto::check_null_parameters(
+        si.digest_algorithm.parameters.as_deref(),
+        "digest algorithm",
+    )?;
+    crypto::check_null_parameters(
+        si.signature_algorithm.parameters.as_deref(),
+        "signature algorithm",
+    )?;
+    if !parsed
+        .digest_algorithms
+        .iter()
+        .any(|a| a.oid == si.digest_algorithm.oid)
+    {
+        return Err(Error::AlgorithmMismatch(format!(
+            "the signer's digest algorithm {} is not in the SignedData digestAlgorithms",
+            digest.name()
+        )));
+    }
     if let Some(implied) = implied
         && implied != digest
     {
@@ -471,6 +514,42 @@ mod tests {
     #[test]
     fn verifier_is_send_sync() {
         assert_send_sync::<Verifier>();
+    }
+
+    const ATTR: &[u8] = include_bytes!("../vectors/p7/huifu-attr.p7b");
+
+    #[test]
+    fn unsorted_signed_attributes_still_verify() {
+        let p = parse::parse(ATTR).unwrap();
+        let der = p.signer_infos[0].signed_attributes.clone().unwrap().der;
+        let at = ATTR
+            .windows(der.len() - 1)
+            .position(|w| w == &der[1..])
+            .unwrap()
+            - 1;
+        let set = parse::ber::Reader::new(&der).next().unwrap();
+        let offset = der.len() - set.value.len();
+        let mut elements = Vec::new();
+        let mut r = set.children();
+        while !r.is_empty() {
+            elements.push(r.next().unwrap().raw.to_vec());
+        }
+        assert!(elements.len() >= 3);
+        elements.reverse();
+        let reordered: Vec<u8> = elements.concat();
+        let mut msg = ATTR.to_vec();
+        msg[at + offset..at + offset + reordered.len()].copy_from_slice(&reordered);
+        let reparsed = parse::parse(&msg).unwrap();
+        assert!(
+            reparsed.signer_infos[0]
+                .signed_attributes
+                .as_ref()
+                .unwrap()
+                .der_sorted
+                .is_some()
+        );
+        let v = Verifier::builder().no_chain().build().unwrap();
+        assert!(v.verify(&msg).is_ok());
     }
 
     #[test]

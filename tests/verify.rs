@@ -527,3 +527,135 @@ fn verifier_is_shared_across_threads() {
         assert!(h.join().unwrap());
     }
 }
+
+// ---- more rules: signer identifiers, signer counts, algorithms, extra chain rules -----------
+
+#[test]
+fn subject_key_identifier_signer() {
+    let msg = matrix().verify(&p7("huifu-keyid.p7b")).unwrap();
+    assert_eq!(msg.signer.cn_id.as_deref(), Some("100001"));
+}
+
+#[test]
+fn signer_count() {
+    assert!(matches!(
+        matrix().verify(&p7("two-signers.p7b")),
+        Err(Error::SignerCount(2))
+    ));
+    // Every signer must verify; the merchant fails the Huifu pin.
+    let two = |pin| {
+        Verifier::builder()
+            .trust(vector_trust())
+            .time(VerifyTime::at_unix(T2030))
+            .require_single_signer(false)
+            .pin(pin)
+            .build()
+            .unwrap()
+    };
+    assert!(matches!(
+        two(SignerPin::huifu()).verify(&p7("two-signers.p7b")),
+        Err(Error::IdentityMismatch { .. })
+    ));
+    let msg = two(SignerPin::Any).verify(&p7("two-signers.p7b")).unwrap();
+    assert_eq!(msg.econtent, p7("content.b64"));
+}
+
+/// huifu-noattr.p7b with the SignerInfo's signatureAlgorithm OID's last byte replaced.
+fn with_signature_oid_last_byte(last: u8) -> Vec<u8> {
+    let mut der = p7("huifu-noattr.p7b");
+    let rsa = [
+        0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01,
+    ];
+    let at = der
+        .windows(rsa.len())
+        .rposition(|w| w == rsa)
+        .expect("rsaEncryption in the SignerInfo");
+    der[at + rsa.len() - 1] = last;
+    der
+}
+
+#[test]
+fn signature_algorithm_must_agree_with_the_digest() {
+    let v = matrix();
+    // sha256WithRSAEncryption with a sha256 digest: the same signature, accepted
+    assert!(v.verify(&with_signature_oid_last_byte(0x0b)).is_ok());
+    // sha512WithRSAEncryption with a sha256 digest
+    assert!(matches!(
+        v.verify(&with_signature_oid_last_byte(0x0d)),
+        Err(Error::AlgorithmMismatch(_))
+    ));
+    // RSASSA-PSS: unsupported, never a signature mismatch
+    assert!(matches!(
+        v.verify(&with_signature_oid_last_byte(0x0a)),
+        Err(Error::UnsupportedAlgorithm { .. })
+    ));
+    assert!(matches!(
+        v.verify(&p7("ec.p7b")),
+        Err(Error::UnsupportedAlgorithm { .. })
+    ));
+}
+
+#[test]
+fn extra_chain_rules() {
+    let v = matrix();
+    let reason = |name: &str| match v.verify(&p7(name)) {
+        Err(Error::UntrustedChain { reason }) => reason,
+        other => panic!("{name}: {other:?}"),
+    };
+    assert!(reason("critical.p7b").contains("unknown critical extension 1.2.3.4.5"));
+    assert!(reason("undersubca.p7b").contains("path length"));
+    assert!(matches!(
+        v.verify(&p7("small512.p7b")),
+        Err(Error::LimitExceeded { .. })
+    ));
+}
+
+#[test]
+fn inspect_the_matrix() {
+    let i = inspect(&p7("two-signers.p7b")).unwrap();
+    assert_eq!(i.signers.len(), 2);
+    assert_eq!(i.certificate_count, 2);
+    let i = inspect(&p7("huifu-detached.p7b")).unwrap();
+    assert_eq!(i.content_length, None);
+    let i = inspect(&p7("huifu-keyid.p7b")).unwrap();
+    assert!(i.signers[0].signer_id.starts_with("subjectKeyIdentifier"));
+    assert!(i.signers[0].certificate.is_some());
+}
+
+#[test]
+fn t61_cn_with_utf8_bytes() {
+    let msg = matrix().verify(&p7("t61utf8.p7b")).unwrap();
+    assert_eq!(msg.signer.cn_id.as_deref(), Some("100001"));
+    assert_eq!(
+        msg.signer.common_name.as_deref(),
+        Some("051@100001|汇付数据@T61UTF8@1")
+    );
+    assert!(
+        msg.signer
+            .subject
+            .starts_with("CN=051@100001|汇付数据@T61UTF8@1,")
+    );
+}
+
+#[test]
+fn merchants_fail_the_huifu_pin() {
+    for name in [
+        "merchant-noattr.p7b",
+        "merchant1024.p7b",
+        "merchant4096.p7b",
+    ] {
+        match matrix().verify(&p7(name)) {
+            Err(Error::IdentityMismatch { found, .. }) => assert_eq!(found, "AS0381"),
+            other => panic!("{name}: {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn huifu_verifier_without_anchors() {
+    let v = Verifier::huifu(TrustStore::new());
+    assert!(matches!(
+        v.verify(&p7("huifu-noattr.p7b")),
+        Err(Error::NoTrustAnchors)
+    ));
+}

@@ -8,7 +8,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 cd "$here"
 test -f chain/huifu.pem || { echo "vectors/chain is missing: run make.sh" >&2; exit 1; }
-rm -rf p7 && mkdir -p p7
+mkdir -p p7 && find p7 -type f ! -name README.md -delete
 C=chain
 P=p7
 
@@ -58,6 +58,85 @@ sign foreign foreign -noattr -nosmimecap -md sha256 -certfile "$C/foreignroot.pe
 sign huifu-nocerts huifu -noattr -nosmimecap -md sha256 -nocerts
 openssl cms -sign -in "$P/content.b64" -signer "$C/huifu.pem" -inkey "$C/huifu.key" -binary -nodetach \
   -keyopt rsa_padding_mode:pss -md sha256 -outform DER -out "$P/huifu-pss.p7b"   # RSA-PSS: unsupported
+
+# Signer identified by subjectKeyIdentifier (SignerInfo version 3) instead of issuer and serial.
+sign huifu-keyid huifu -md sha256 -keyid
+# Two signers (huifu and the merchant): refused by default (exactly one signer).
+sign two-signers huifu -md sha256 -signer "$C/merchant.pem" -inkey "$C/merchant.key"
+# An EC signer: ECDSA is not supported.
+sign ec ec -md sha256
+
+# Extra certificates for chain rules the chain/ PKI does not cover, issued here by the OCA (and
+# kept in p7/ so that chain/ is never regenerated): an unknown critical extension, a CA under the
+# OCA (whose pathlen is 0) with a leaf under it, and a 512-bit RSA key.
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cat > "$work/ca.cnf" <<CNF
+[ ca ]
+default_ca = the_ca
+[ the_ca ]
+database = $work/index.txt
+new_certs_dir = $work
+serial = $work/serial
+default_md = sha256
+policy = any
+unique_subject = no
+copy_extensions = none
+email_in_dn = no
+[ any ]
+countryName = optional
+organizationName = optional
+organizationalUnitName = optional
+commonName = supplied
+[ req ]
+distinguished_name = dn
+string_mask = nombstr
+prompt = no
+[ dn ]
+CN = unused
+[ v3_leaf ]
+basicConstraints = critical, CA:FALSE
+keyUsage = critical, digitalSignature, nonRepudiation
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid:always
+[ v3_leaf_critical ]
+basicConstraints = critical, CA:FALSE
+keyUsage = critical, digitalSignature, nonRepudiation
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid:always
+1.2.3.4.5 = critical, DER:0500
+[ v3_subca ]
+basicConstraints = critical, CA:TRUE
+keyUsage = critical, keyCertSign, cRLSign
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid:always
+CNF
+: > "$work/index.txt"; echo 5002990001 > "$work/serial"
+# extra NAME SUBJECT EXT ISSUER-PREFIX [BITS]
+extra() {
+  local name=$1 subj=$2 ext=$3 issuer=$4 bits=${5:-2048}
+  openssl genpkey -algorithm RSA -pkeyopt "rsa_keygen_bits:$bits" -out "$P/$name.key" 2>/dev/null
+  openssl req -new -key "$P/$name.key" -config "$work/ca.cnf" -subj "$subj" -out "$work/$name.csr"
+  openssl ca -batch -config "$work/ca.cnf" -cert "$issuer.pem" -keyfile "$issuer.key" -in "$work/$name.csr" \
+    -extensions "$ext" -startdate 20240101000000Z -enddate 20440101000000Z -notext -out "$P/$name.pem" 2>/dev/null
+}
+extra critical "/C=CN/O=CFCA TEST CA/OU=Local RA/CN=051@100001@CRITICAL@1" v3_leaf_critical "$C/oca"
+extra subca "/C=CN/O=Huifu CFCA Vectors/CN=VECTORS SUB CA" v3_subca "$C/oca"
+extra undersubca "/C=CN/O=CFCA TEST CA/OU=Local RA/CN=051@100001@UNDERSUBCA@1" v3_leaf "$P/subca"
+extra small512 "/C=CN/O=CFCA TEST CA/OU=Local RA/CN=051@100001@SMALL512@1" v3_leaf "$C/oca" 512
+# A T61String CN holding UTF-8 bytes above 0x7F (what CFCA does): without -utf8, OpenSSL takes the
+# bytes as Latin-1 characters and string_mask=nombstr makes the CN a T61String of those raw bytes.
+extra t61utf8 "/C=CN/O=CFCA TEST CA/OU=Local RA/CN=051@100001|汇付数据@T61UTF8@1" v3_leaf "$C/oca"
+signp() {
+  local name=$1 signer=$2; shift 2
+  openssl cms -sign -in "$P/content.b64" -signer "$P/$signer.pem" -inkey "$P/$signer.key" \
+    -binary -nodetach -outform DER -out "$P/$name.p7b" -noattr -nosmimecap -md sha256 "$@"
+}
+signp critical critical
+signp undersubca undersubca -certfile "$P/subca.pem"
+signp small512 small512
+signp t61utf8 t61utf8
+rm -f "$P"/*.key
 
 # The check_value form of the CFCA-layout message (base64 twice).
 base64 -w0 "$P/huifu-noattr.p7b" | base64 -w0 > "$P/huifu-noattr.check_value"

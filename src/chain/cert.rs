@@ -21,6 +21,10 @@ pub struct ParsedCertificate {
     subject: Vec<u8>,
     serial: Vec<u8>,
     signature_algorithm: ObjectIdentifier,
+    /// The outer signatureAlgorithm's DER and the TBS signature field's DER (must be equal).
+    signature_algorithm_der: Vec<u8>,
+    tbs_signature_algorithm_der: Vec<u8>,
+    signature_algorithm_parameters: Option<Vec<u8>>,
     signature: Vec<u8>,
     cert: Certificate,
     pub(crate) basic_constraints: Option<BasicConstraints>,
@@ -76,11 +80,18 @@ impl ParsedCertificate {
         let mut t = tbs_tlv.children();
         t.optional(tag::context_constructed(0))?;
         let serial = t.expect(tag::INTEGER, WHAT)?;
-        t.expect(tag::SEQUENCE, WHAT)?;
+        let tbs_sig_alg = t.expect(tag::SEQUENCE, WHAT)?;
         let issuer = t.expect(tag::SEQUENCE, WHAT)?;
         t.expect(tag::SEQUENCE, WHAT)?;
         let subject = t.expect(tag::SEQUENCE, WHAT)?;
-        let sig_oid = sig_alg.children().expect(tag::OID, WHAT)?;
+        let mut sig_alg_parts = sig_alg.children();
+        let sig_oid = sig_alg_parts.expect(tag::OID, WHAT)?;
+        let signature_algorithm_parameters = if sig_alg_parts.is_empty() {
+            None
+        } else {
+            Some(sig_alg_parts.next()?.raw.to_vec())
+        };
+        sig_alg_parts.finish(WHAT)?;
         let signature_algorithm = ObjectIdentifier::from_bytes(sig_oid.value)
             .map_err(|e| Error::malformed(WHAT, e.to_string()))?;
         let signature = match sig_bits.value.split_first() {
@@ -96,6 +107,9 @@ impl ParsedCertificate {
             subject: subject.raw.to_vec(),
             serial: serial.value.to_vec(),
             signature_algorithm,
+            signature_algorithm_der: sig_alg.raw.to_vec(),
+            tbs_signature_algorithm_der: tbs_sig_alg.raw.to_vec(),
+            signature_algorithm_parameters,
             signature,
             basic_constraints: None,
             key_usage: None,
@@ -175,6 +189,17 @@ impl ParsedCertificate {
     /// The issuer's signature algorithm over this certificate.
     pub fn signature_algorithm(&self) -> &ObjectIdentifier {
         &self.signature_algorithm
+    }
+
+    /// The DER parameters of the signature algorithm, if present.
+    pub fn signature_algorithm_parameters(&self) -> Option<&[u8]> {
+        self.signature_algorithm_parameters.as_deref()
+    }
+
+    /// True if the outer signatureAlgorithm equals the TBSCertificate's signature field
+    /// (RFC 5280 4.1.1.2).
+    pub fn algorithms_agree(&self) -> bool {
+        self.signature_algorithm_der == self.tbs_signature_algorithm_der
     }
 
     /// The issuer's signature over [`tbs`](Self::tbs).

@@ -19,7 +19,7 @@
 //! SignerIdentifier ::= CHOICE { IssuerAndSerialNumber, subjectKeyIdentifier [0] IMPLICIT OCTET STRING }
 //! ```
 //!
-//! BER is read with our own TLV reader ([`ber`]): `der` 0.8 keeps chunk headers in an `Any`
+//! BER is read with our own TLV reader (the private `ber` module): `der` 0.8 keeps chunk headers in an `Any`
 //! eContent and cannot hand back exact nested bytes (protocol.md section 3). Certificates are
 //! decoded by `x509-cert` from their DER.
 
@@ -87,6 +87,9 @@ pub struct Attribute {
 pub struct SignedAttributes {
     /// The DER `SET OF Attribute` the signature covers (the `[0] IMPLICIT` tag replaced by SET).
     pub der: Vec<u8>,
+    /// The same SET OF with its elements in DER order, if the message had them in another order
+    /// (the signature is checked over [`der`](Self::der), then over this).
+    pub der_sorted: Option<Vec<u8>>,
     /// The attributes, in encoding order.
     pub attributes: Vec<Attribute>,
 }
@@ -179,6 +182,9 @@ fn parse_signed_data(sd: &Tlv<'_>, encoding: Encoding) -> Result<ParsedSignedDat
     const SD: &str = "SignedData";
     let mut r = sd.children();
     let version = read_small_int(&mut r, SD)?;
+    if !matches!(version, 1 | 3 | 4 | 5) {
+        return Err(Error::malformed(SD, format!("unknown version {version}")));
+    }
     let mut digest_algorithms = Vec::new();
     let mut algs = r.expect(tag::SET, SD)?.children();
     while !algs.is_empty() {
@@ -273,6 +279,16 @@ fn parse_signer_info(si: &Tlv<'_>) -> Result<ParsedSignerInfo> {
         }
         _ => return Err(Error::malformed(SI, "missing or unknown signer identifier")),
     };
+    let expected_version = match sid {
+        SignerIdentifier::IssuerAndSerialNumber { .. } => 1,
+        SignerIdentifier::SubjectKeyIdentifier(_) => 3,
+    };
+    if version != expected_version {
+        return Err(Error::malformed(
+            SI,
+            format!("version {version} does not match the signer identifier"),
+        ));
+    }
     let digest_algorithm = read_algorithm(&mut r, SI)?;
     let signed_attributes = match r.optional(tag::context_constructed(0))? {
         Some(attrs) => Some(parse_signed_attributes(&attrs)?),
@@ -309,9 +325,12 @@ fn parse_signed_attributes(tlv: &Tlv<'_>) -> Result<SignedAttributes> {
         *first = tag::SET;
     }
     let mut attributes = Vec::new();
+    let mut encodings = Vec::new();
     let mut r = tlv.children();
     while !r.is_empty() {
-        let mut a = r.expect(tag::SEQUENCE, SA)?.children();
+        let attr = r.expect(tag::SEQUENCE, SA)?;
+        encodings.push(attr.to_der()?);
+        let mut a = attr.children();
         let attr_oid = read_oid(&mut a, SA)?;
         let mut values = Vec::new();
         let mut set = a.expect(tag::SET, SA)?.children();
@@ -329,7 +348,20 @@ fn parse_signed_attributes(tlv: &Tlv<'_>) -> Result<SignedAttributes> {
             "the signed attributes are present but empty".to_string(),
         ));
     }
-    Ok(SignedAttributes { der, attributes })
+    // DER orders a SET OF by the elements' encodings. A producer that sent the attributes in
+    // another order may have signed either order: keep the sorted form as a second candidate.
+    encodings.sort();
+    let mut sorted = Vec::with_capacity(der.len());
+    ber::write_header(&mut sorted, tag::SET, encodings.iter().map(Vec::len).sum());
+    for e in &encodings {
+        sorted.extend_from_slice(e);
+    }
+    let der_sorted = (sorted != der).then_some(sorted);
+    Ok(SignedAttributes {
+        der,
+        der_sorted,
+        attributes,
+    })
 }
 
 fn read_oid(r: &mut Reader<'_>, what: &'static str) -> Result<ObjectIdentifier> {
@@ -403,6 +435,19 @@ mod tests {
             .position(|w| w == &attrs.der[1..])
             .unwrap();
         assert_eq!(ATTR[pos - 1], 0xa0);
+    }
+
+    #[test]
+    fn openssl_sends_attributes_sorted() {
+        let p = parse(ATTR).unwrap();
+        assert!(
+            p.signer_infos[0]
+                .signed_attributes
+                .as_ref()
+                .unwrap()
+                .der_sorted
+                .is_none()
+        );
     }
 
     #[test]

@@ -95,6 +95,14 @@ pub(crate) fn signature_digest(
     }
 }
 
+/// RSA PKCS#1 v1.5 algorithm identifiers carry NULL parameters or none (RFC 4055, RFC 5754).
+pub(crate) fn check_null_parameters(params: Option<&[u8]>, what: &'static str) -> Result<()> {
+    match params {
+        None | Some([0x05, 0x00]) => Ok(()),
+        Some(_) => Err(Error::malformed(what, "parameters must be NULL or absent")),
+    }
+}
+
 /// The RSA public key of a certificate, with the modulus bounds checked.
 pub(crate) fn rsa_public_key(cert: &ParsedCertificate) -> Result<rsa::PublicKey> {
     let spki = cert.spki();
@@ -152,14 +160,16 @@ pub(crate) fn verify_certificate_signature(
     cert: &ParsedCertificate,
     allow_sha1: bool,
 ) -> Result<()> {
-    let inner = &cert.certificate().tbs_certificate().signature().oid;
-    if inner != cert.signature_algorithm() {
+    if !cert.algorithms_agree() {
         return Err(Error::AlgorithmMismatch(format!(
-            "certificate signature algorithm {} differs from its TBS algorithm {}",
+            "certificate signature algorithm {} differs from its TBS signature field",
             oid::name(cert.signature_algorithm()),
-            oid::name(inner)
         )));
     }
+    check_null_parameters(
+        cert.signature_algorithm_parameters(),
+        "certificate signature algorithm",
+    )?;
     let digest = signature_digest(cert.signature_algorithm(), "certificate signature")?
         .ok_or_else(|| {
             Error::unsupported(

@@ -45,6 +45,7 @@ use x509_cert::serial_number::SerialNumber;
 use x509_cert::time::{Time, Validity};
 use zeroize::Zeroizing;
 
+use crate::pfx::{self, PfxForm};
 use crate::signer::Signer;
 use crate::{Error, Result, oid};
 
@@ -345,7 +346,7 @@ impl TestPki {
     /// - keys, unencrypted PKCS#8 PEM (test material): `huifu.key`, `merchant.key`;
     /// - keys with their certificate and chain as PKCS#12, protected by the configured password:
     ///   `merchant-cfca.pfx` (CFCA's legacy algorithms), `merchant-openssl3.pfx` (PBES2/AES-256,
-    ///   HMAC-SHA256) and `huifu.pfx` (CFCA form) — when the PFX encoder is built in.
+    ///   HMAC-SHA256) and `huifu.pfx` (CFCA form), each with the intermediate and root as chain.
     pub fn write_to(&self, dir: impl AsRef<Path>) -> Result<Vec<PathBuf>> {
         let dir = dir.as_ref();
         std::fs::create_dir_all(dir)?;
@@ -377,9 +378,35 @@ impl TestPki {
         Ok(written)
     }
 
-    /// The PFX files [`TestPki::write_to`] writes (none until the PFX encoder exists).
-    fn pfx_files(&self) -> Result<Vec<(&'static str, Vec<u8>)>> {
-        Ok(Vec::new())
+    /// The PFX files [`TestPki::write_to`] writes: the merchant in both forms and Huifu in CFCA's,
+    /// each with the intermediate and the root as its chain.
+    pub fn pfx_files(&self) -> Result<Vec<(&'static str, Vec<u8>)>> {
+        let chain = [
+            self.oca31.certificate.clone(),
+            self.root.certificate.clone(),
+        ];
+        let password = self.options.password.as_str();
+        let pfx = |identity: &CertifiedKey, form: PfxForm, name: &str| {
+            pfx::encode(
+                &identity.key,
+                &identity.certificate,
+                &chain,
+                password,
+                form,
+                Some(name),
+            )
+        };
+        Ok(vec![
+            (
+                "merchant-cfca.pfx",
+                pfx(&self.merchant, PfxForm::Cfca, "merchant")?,
+            ),
+            (
+                "merchant-openssl3.pfx",
+                pfx(&self.merchant, PfxForm::OpenSsl3, "merchant")?,
+            ),
+            ("huifu.pfx", pfx(&self.huifu, PfxForm::Cfca, "huifu")?),
+        ])
     }
 }
 

@@ -237,3 +237,139 @@ fn default_keys_are_2048_bits() {
         assert_eq!(ck.key().size() * 8, 2048);
     }
 }
+
+#[test]
+fn openssl_reads_both_pfx_forms_and_so_does_the_crate() {
+    let pki = fast_pki();
+    let dir = temp_dir("pfx");
+    let written = pki.write_to(&dir).unwrap();
+    for name in ["merchant-cfca.pfx", "merchant-openssl3.pfx", "huifu.pfx"] {
+        assert!(written.contains(&dir.join(name)), "{name} not written");
+    }
+    let pass = "pass:pw-123456";
+    // CFCA form: RC2-40 certificates need -legacy in OpenSSL 3.
+    for name in ["merchant-cfca.pfx", "huifu.pfx"] {
+        let (ok, text) = openssl(
+            &dir,
+            &[
+                "pkcs12",
+                "-legacy",
+                "-info",
+                "-in",
+                name,
+                "-passin",
+                pass,
+                "-nodes",
+                "-out",
+                "/dev/null",
+            ],
+        );
+        assert!(ok, "{name}: {text}");
+        assert!(text.contains("MAC: sha1"), "{text}");
+        assert!(text.contains("pbeWithSHA1And40BitRC2-CBC"), "{text}");
+        assert!(text.contains("pbeWithSHA1And3-KeyTripleDES-CBC"), "{text}");
+    }
+    let (ok, text) = openssl(
+        &dir,
+        &[
+            "pkcs12",
+            "-info",
+            "-in",
+            "merchant-openssl3.pfx",
+            "-passin",
+            pass,
+            "-nodes",
+            "-out",
+            "/dev/null",
+        ],
+    );
+    assert!(ok, "{text}");
+    assert!(text.contains("MAC: sha256"), "{text}");
+    assert!(
+        text.contains("PBES2") && text.contains("AES-256-CBC"),
+        "{text}"
+    );
+    // The keys OpenSSL extracts verify against the chain it extracts.
+    let (ok, text) = openssl(
+        &dir,
+        &[
+            "pkcs12",
+            "-in",
+            "merchant-openssl3.pfx",
+            "-passin",
+            pass,
+            "-clcerts",
+            "-nokeys",
+            "-out",
+            "leaf.pem",
+        ],
+    );
+    assert!(ok, "{text}");
+    let (ok, text) = openssl(&dir, &["verify", "-CAfile", "ca-bundle.pem", "leaf.pem"]);
+    assert!(ok, "{text}");
+    // A wrong password is refused.
+    let (ok, _) = openssl(
+        &dir,
+        &[
+            "pkcs12",
+            "-info",
+            "-in",
+            "merchant-openssl3.pfx",
+            "-passin",
+            "pass:wrong",
+            "-nodes",
+            "-out",
+            "/dev/null",
+        ],
+    );
+    assert!(!ok);
+    // The crate's own loader gives back a working signer.
+    for name in ["merchant-cfca.pfx", "merchant-openssl3.pfx"] {
+        let id =
+            huifu_cfca::pfx::load(&std::fs::read(dir.join(name)).unwrap(), "pw-123456").unwrap();
+        assert_eq!(id.certificate(), pki.merchant().certificate());
+        assert_eq!(id.chain().len(), 2);
+        let signer =
+            huifu_cfca::signer::Signer::new(id.private_key().clone(), id.certificate().clone())
+                .unwrap();
+        assert!(signer.sign_check_value(b"x", ContentMode::Huifu).is_ok());
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn the_crate_verifies_the_generated_merchant_pinned_to_its_id() {
+    use huifu_cfca::chain::TrustStore;
+    use huifu_cfca::identity::SignerPin;
+    use huifu_cfca::verify::Verifier;
+    let pki = fast_pki();
+    let mut trust = TrustStore::new();
+    trust
+        .add_der(&pki.root().certificate_der().unwrap())
+        .unwrap();
+    let verifier = |id: &str| {
+        Verifier::builder()
+            .trust(trust.clone())
+            .extra_certs(vec![pki.oca31().certificate().clone()])
+            .pin(SignerPin::Id(id.into()))
+            .build()
+            .unwrap()
+    };
+    let cv = pki
+        .merchant()
+        .signer()
+        .unwrap()
+        .sign_check_value(b"{}", ContentMode::Huifu)
+        .unwrap();
+    let msg = verifier("6666000000026086").verify(cv.as_bytes()).unwrap();
+    assert_eq!(msg.text().as_deref(), Some("{}"));
+    assert_eq!(msg.chain.len(), 3);
+    assert!(verifier("100001").verify(cv.as_bytes()).is_err());
+    let cv = pki
+        .huifu()
+        .signer()
+        .unwrap()
+        .sign_check_value(b"{}", ContentMode::Huifu)
+        .unwrap();
+    assert!(verifier("100001").verify(cv.as_bytes()).is_ok());
+}

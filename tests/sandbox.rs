@@ -431,3 +431,86 @@ fn the_config_debug_prints_no_key() {
         "{text}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn garbage_never_crashes_the_server() {
+    let sb = start(config()).await;
+    let client = http();
+    let signer = merchant_signer();
+    let good = form(
+        &signer,
+        &request("203", json!({"order_id":"G1","order_date":"20260101"})),
+    );
+    let cv = good[3].1.clone();
+    let mut bodies: Vec<Vec<u8>> = vec![
+        b"".to_vec(),
+        b"&&&===".to_vec(),
+        b"version=10&cmd_id=203&mer_cust_id=6666000000026086&check_value=".to_vec(),
+        format!("version=10&cmd_id=203&mer_cust_id={MERCHANT}&check_value=MA==").into_bytes(),
+        format!(
+            "version=10&cmd_id=203&mer_cust_id={MERCHANT}&check_value={}",
+            &cv[..cv.len() / 2]
+        )
+        .into_bytes(),
+        format!("version=10&cmd_id=%FF%FE&mer_cust_id={MERCHANT}&check_value={cv}").into_bytes(),
+        format!("version=10&cmd_id=203&mer_cust_id=%00&check_value={cv}").into_bytes(),
+        vec![0u8; 1000],
+    ];
+    // Valid signatures over content that is not a JSON object, or a JSON with odd types.
+    for content in [
+        "not json",
+        "[1,2]",
+        "{\"version\":10,\"cmd_id\":203}",
+        "\"str\"",
+    ] {
+        let cv = signer
+            .sign_check_value(content.as_bytes(), ContentMode::Huifu)
+            .unwrap();
+        bodies.push(
+            format!("version=10&cmd_id=203&mer_cust_id={MERCHANT}&check_value={cv}").into_bytes(),
+        );
+    }
+    for body in bodies {
+        let r = client
+            .post(sb.merchant_request_url())
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body.clone())
+            .send()
+            .await
+            .unwrap();
+        let status = r.status().as_u16();
+        let text = r.text().await.unwrap();
+        assert_eq!(status, 200, "{body:?} -> {text}");
+        let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let code = match v.get("check_value") {
+            Some(_) => Answer {
+                status,
+                body: text.clone(),
+            }
+            .verified()["resp_code"]
+                .as_str()
+                .unwrap()
+                .to_string(),
+            None => v["resp_code"].as_str().unwrap().to_string(),
+        };
+        assert_eq!(code.len(), 6, "{text}");
+        assert!(!code.ends_with("000"), "{body:?} -> {text}");
+    }
+    // Garbage multipart.
+    let r = client
+        .post(sb.file_merchant_request_url())
+        .header("content-type", "multipart/form-data; boundary=X")
+        .body("--X\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nunterminated")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(r.text().await.unwrap().contains("000101"));
+    // The server still works.
+    assert_eq!(
+        post_form(&client, &sb.merchant_request_url(), &good)
+            .await
+            .verified()["resp_code"],
+        "203000"
+    );
+}

@@ -159,3 +159,20 @@ async fn failures_and_skips_follow_the_rules() {
     ));
     assert!(log.gave_up(&key("C8")));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_redirect_is_not_an_acknowledgement() {
+    let m = merchant_server(Behaviour::Redirect).await;
+    let sb = start(config()).await;
+    call(&sb, &order("C10", "1.00", &m.url())).await.verified();
+    assert!(sb.deliveries().wait_idle(Duration::from_secs(10)).await);
+    let log = sb.deliveries();
+    assert_eq!(log.attempts(&key("C10")), 4);
+    assert!(log.gave_up(&key("C10")));
+    assert_eq!(
+        log.for_order(&key("C10"))[0].outcome,
+        DeliveryOutcome::HttpStatus(302)
+    );
+    // The merchant saw 4 posts, none followed.
+    assert_eq!(m.attempts("C10"), 4);
+}

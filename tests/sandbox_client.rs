@@ -168,6 +168,25 @@ async fn notifications_and_page_redirects_verify_with_the_client() {
     let start = page.find("name=\"check_value\" value=\"").unwrap() + 26;
     let end = start + page[start..].find('"').unwrap();
     let redirect = format!("check_value={}", &page[start..end]);
+    // The same flow as a GET link.
+    let link = client
+        .page_form(
+            "206",
+            &json!({"order_id":"N4","order_date":"20260101","trans_amt":"3.00",
+                    "ret_url":"https://merchant.example/ret"}),
+        )
+        .unwrap()
+        .to_get_url();
+    let page4 = http().get(link).send().await.unwrap().text().await.unwrap();
+    assert!(
+        page4.contains("action=\"https://merchant.example/ret\""),
+        "{page4}"
+    );
+    assert!(
+        sb.orders()
+            .iter()
+            .any(|o| o.key.order_id == "N4" && o.cmd_id == "206")
+    );
     let note = client.notification(redirect.as_bytes()).unwrap();
     assert_eq!(note.order_key.order_id, "N3");
     assert_eq!(note.outcome(), OrderOutcome::Success);

@@ -5,7 +5,9 @@
 //! - `POST /api/merchantRequest`: the four form fields (`version`, `cmd_id`, `mer_cust_id`,
 //!   `check_value`), urlencoded;
 //! - `POST /api/fileMerchantRequest`: the same fields plus the file part `attach_file`, multipart
-//!   (cmd 122).
+//!   (cmd 122);
+//! - `GET /api/merchantRequest?…`: the four fields in the query string (the GET link form of a
+//!   page-browser call), handled like the POST.
 //!
 //! Each request is checked as Huifu checks it: the four fields are present, `version` is `10`,
 //! `mer_cust_id` is a registered merchant, the `check_value` verifies (signature, chain to the
@@ -50,7 +52,7 @@ use std::sync::Arc;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{DefaultBodyLimit, Multipart, State};
+use axum::extract::{DefaultBodyLimit, Multipart, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::post;
@@ -256,6 +258,7 @@ struct App {
     store: state::Store,
     client: reqwest::Client,
     max_orders: usize,
+    max_query_bytes: usize,
     log: bool,
 }
 
@@ -287,6 +290,8 @@ impl Sandbox {
         let _ = rustls::crypto::ring::default_provider().install_default();
         let client = reqwest::Client::builder()
             .no_proxy()
+            // A redirect is not an acknowledgement: the attempt fails on the 3xx status.
+            .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(config.callback.timeout)
             .build()
             .map_err(|e| Error::Sandbox(format!("HTTP client: {e}")))?;
@@ -299,12 +304,15 @@ impl Sandbox {
             store: state::Store::default(),
             client,
             max_orders: config.max_orders,
+            max_query_bytes: config.max_body_bytes,
             log: config.log,
         });
         let router = Router::new()
             .route(
                 "/api/merchantRequest",
-                post(merchant_request).layer(DefaultBodyLimit::max(config.max_body_bytes)),
+                post(merchant_request)
+                    .get(merchant_request_query)
+                    .layer(DefaultBodyLimit::max(config.max_body_bytes)),
             )
             .route(
                 "/api/fileMerchantRequest",
@@ -505,13 +513,36 @@ async fn merchant_request(
         Ok(body) => body,
         Err(e) => return body_rejection(&app, e.status(), &e.body_text()),
     };
+    handle(&app, &parse_fields(&body), Endpoint::Form)
+}
+
+/// The same four fields in a query string (a page-browser call sent as a GET link).
+async fn merchant_request_query(
+    State(app): State<Arc<App>>,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let query = query.unwrap_or_default();
+    if query.len() > app.max_query_bytes {
+        return unsigned_error(
+            &app,
+            StatusCode::PAYLOAD_TOO_LARGE,
+            None,
+            ERR_TOO_LARGE,
+            "query string too large",
+        );
+    }
+    handle(&app, &parse_fields(query.as_bytes()), Endpoint::Form)
+}
+
+/// URL-encoded fields; the first of repeated names wins.
+fn parse_fields(body: &[u8]) -> HashMap<String, String> {
     let mut fields = HashMap::new();
-    for (name, value) in form_urlencoded::parse(&body) {
+    for (name, value) in form_urlencoded::parse(body) {
         fields
             .entry(name.into_owned())
             .or_insert_with(|| value.into_owned());
     }
-    handle(&app, &fields, Endpoint::Form)
+    fields
 }
 
 fn body_rejection(app: &App, status: StatusCode, text: &str) -> Response {

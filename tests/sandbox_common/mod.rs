@@ -173,6 +173,8 @@ pub enum Behaviour {
     SleepFirst(Duration),
     /// Acknowledges at once.
     Ack,
+    /// Answers 302 to a URL that would acknowledge.
+    Redirect,
 }
 
 #[derive(Default)]
@@ -233,7 +235,16 @@ impl MerchantServer {
 async fn notify(
     State(s): State<MerchantState>,
     Form(form): Form<HashMap<String, String>>,
-) -> (StatusCode, String) {
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let (status, body) = notify_inner(s, form).await;
+    if body == "REDIRECT" {
+        return (status, [("location", "/notify")], "moved").into_response();
+    }
+    (status, body).into_response()
+}
+
+async fn notify_inner(s: MerchantState, form: HashMap<String, String>) -> (StatusCode, String) {
     let Some(cv) = form.get("check_value") else {
         return (StatusCode::BAD_REQUEST, "no check_value".into());
     };
@@ -276,6 +287,7 @@ async fn notify(
             (StatusCode::INTERNAL_SERVER_ERROR, "busy".into())
         }
         Behaviour::OkWithoutAck => (StatusCode::OK, "OK".into()),
+        Behaviour::Redirect => (StatusCode::FOUND, "REDIRECT".into()),
         Behaviour::SleepFirst(d) => {
             if attempt == 1 {
                 tokio::time::sleep(d).await;

@@ -60,10 +60,6 @@ pub const MIN_KEY_BITS: usize = 1024;
 /// The largest RSA key the generator makes.
 pub const MAX_KEY_BITS: usize = 4096;
 
-const OID_COUNTRY: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.4.6");
-const OID_ORGANIZATION: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.4.10");
-const OID_ORGANIZATIONAL_UNIT: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.4.11");
-
 /// The CN CFCA gives a customer certificate: `051@<id>@<organisation code>@1`.
 pub fn leaf_cn(id: &str, org_code: &str) -> String {
     format!("051@{id}@{org_code}@1")
@@ -489,8 +485,8 @@ fn name(attributes: Vec<(ObjectIdentifier, Any)>) -> Result<Name> {
 
 fn ca_name(organization: &str, cn: &str) -> Result<Name> {
     name(vec![
-        (OID_COUNTRY, nombstr("CN")?),
-        (OID_ORGANIZATION, nombstr(organization)?),
+        (oid::AT_COUNTRY_NAME, nombstr("CN")?),
+        (oid::AT_ORGANIZATION_NAME, nombstr(organization)?),
         (oid::AT_COMMON_NAME, nombstr(cn)?),
     ])
 }
@@ -498,10 +494,13 @@ fn ca_name(organization: &str, cn: &str) -> Result<Name> {
 /// CFCA's leaf name pattern, CN as T61String.
 fn leaf_name(cn: &str) -> Result<Name> {
     name(vec![
-        (OID_COUNTRY, nombstr("CN")?),
-        (OID_ORGANIZATION, nombstr("CFCA TEST CA")?),
-        (OID_ORGANIZATIONAL_UNIT, nombstr("Local RA")?),
-        (OID_ORGANIZATIONAL_UNIT, nombstr("Organizational-1")?),
+        (oid::AT_COUNTRY_NAME, nombstr("CN")?),
+        (oid::AT_ORGANIZATION_NAME, nombstr("CFCA TEST CA")?),
+        (oid::AT_ORGANIZATIONAL_UNIT_NAME, nombstr("Local RA")?),
+        (
+            oid::AT_ORGANIZATIONAL_UNIT_NAME,
+            nombstr("Organizational-1")?,
+        ),
         (oid::AT_COMMON_NAME, t61(cn)?),
     ])
 }

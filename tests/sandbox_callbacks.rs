@@ -175,4 +175,28 @@ async fn a_redirect_is_not_an_acknowledgement() {
     );
     // The merchant saw 4 posts, none followed.
     assert_eq!(m.attempts("C10"), 4);
+    // The log over HTTP.
+    let log: serde_json::Value = http()
+        .get(format!("{}/sandbox/deliveries", sb.base_url()))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let log = log.as_array().unwrap();
+    assert_eq!(log.len(), 5);
+    assert_eq!(log[0]["outcome"], "http status 302");
+    assert_eq!(log[4]["outcome"], "gave up");
+    assert_eq!(log[4]["order_id"], "C10");
+    let orders: serde_json::Value = http()
+        .get(format!("{}/sandbox/orders", sb.base_url()))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(orders[0]["order_id"], "C10");
+    assert_eq!(orders[0]["trans_stat"], "02000002");
 }

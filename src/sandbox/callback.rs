@@ -64,6 +64,19 @@ impl DeliveryOutcome {
     }
 }
 
+impl std::fmt::Display for DeliveryOutcome {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DeliveryOutcome::Acknowledged => f.write_str("acknowledged"),
+            DeliveryOutcome::HttpStatus(s) => write!(f, "http status {s}"),
+            DeliveryOutcome::MissingAck => f.write_str("HTTP 200 without RECV_ORD_ID_<order_id>"),
+            DeliveryOutcome::Timeout => f.write_str("timeout"),
+            DeliveryOutcome::Transport(e) => write!(f, "transport error: {e}"),
+            DeliveryOutcome::GaveUp => f.write_str("gave up"),
+        }
+    }
+}
+
 /// One entry of the delivery log.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeliveryRecord {
@@ -151,7 +164,7 @@ impl DeliveryLog {
     fn push(&self, record: DeliveryRecord, log: bool) {
         if log {
             eprintln!(
-                "sandbox callback {} attempt {} -> {}: {:?}",
+                "sandbox callback {} attempt {} -> {}: {}",
                 record.key, record.attempt, record.url, record.outcome
             );
         }

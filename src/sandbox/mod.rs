@@ -7,7 +7,9 @@
 //! - `POST /api/fileMerchantRequest`: the same fields plus the file part `attach_file`, multipart
 //!   (cmd 122);
 //! - `GET /api/merchantRequest?…`: the four fields in the query string (the GET link form of a
-//!   page-browser call), handled like the POST.
+//!   page-browser call), handled like the POST;
+//! - `GET /sandbox/orders` and `GET /sandbox/deliveries`: the state and the delivery log as JSON
+//!   (for people and tools driving a sandbox process; tests use [`RunningSandbox`]'s methods).
 //!
 //! Each request is checked as Huifu checks it: the four fields are present, `version` is `10`,
 //! `mer_cust_id` is a registered merchant, the `check_value` verifies (signature, chain to the
@@ -318,6 +320,8 @@ impl Sandbox {
                 "/api/fileMerchantRequest",
                 post(file_merchant_request).layer(DefaultBodyLimit::max(config.max_upload_bytes)),
             )
+            .route("/sandbox/orders", axum::routing::get(list_orders))
+            .route("/sandbox/deliveries", axum::routing::get(list_deliveries))
             .with_state(app.clone());
         let listener = tokio::net::TcpListener::bind(config.listen).await?;
         let addr = listener.local_addr()?;
@@ -499,6 +503,55 @@ fn field<'a>(request: &'a Map<String, Value>, name: &str) -> Option<&'a str> {
 
 // ---- handlers -----------------------------------------------------------------------------
 
+fn unix_secs(t: std::time::SystemTime) -> u64 {
+    t.duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or_default()
+}
+
+async fn list_orders(State(app): State<Arc<App>>) -> Response {
+    let orders: Vec<Value> = app
+        .store
+        .all()
+        .into_iter()
+        .map(|o| {
+            serde_json::json!({
+                "mer_cust_id": o.key.mer_cust_id,
+                "order_id": o.key.order_id,
+                "order_date": o.key.order_date,
+                "cmd_id": o.cmd_id,
+                "trans_amt": o.trans_amt,
+                "platform_seq_id": o.platform_seq_id,
+                "resp_code": o.resp_code,
+                "resp_desc": o.resp_desc,
+                "trans_stat": o.trans_stat,
+                "created": unix_secs(o.created),
+            })
+        })
+        .collect();
+    axum::Json(Value::Array(orders)).into_response()
+}
+
+async fn list_deliveries(State(app): State<Arc<App>>) -> Response {
+    let records: Vec<Value> = app
+        .deliveries
+        .records()
+        .into_iter()
+        .map(|r| {
+            serde_json::json!({
+                "mer_cust_id": r.key.mer_cust_id,
+                "order_id": r.key.order_id,
+                "order_date": r.key.order_date,
+                "url": r.url,
+                "attempt": r.attempt,
+                "outcome": r.outcome.to_string(),
+                "at": unix_secs(r.at),
+            })
+        })
+        .collect();
+    axum::Json(Value::Array(records)).into_response()
+}
+
 /// What came with the four fields.
 enum Endpoint {
     Form,
@@ -513,7 +566,7 @@ async fn merchant_request(
         Ok(body) => body,
         Err(e) => return body_rejection(&app, e.status(), &e.body_text()),
     };
-    handle(&app, &parse_fields(&body), Endpoint::Form)
+    handle_off_runtime(app, parse_fields(&body), Endpoint::Form).await
 }
 
 /// The same four fields in a query string (a page-browser call sent as a GET link).
@@ -531,7 +584,7 @@ async fn merchant_request_query(
             "query string too large",
         );
     }
-    handle(&app, &parse_fields(query.as_bytes()), Endpoint::Form)
+    handle_off_runtime(app, parse_fields(query.as_bytes()), Endpoint::Form).await
 }
 
 /// URL-encoded fields; the first of repeated names wins.
@@ -602,11 +655,31 @@ async fn file_merchant_request(
             fields.entry(name).or_insert(text);
         }
     }
-    handle(&app, &fields, Endpoint::File(upload))
+    handle_off_runtime(app, fields, Endpoint::File(upload)).await
 }
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Runs [`handle`] (RSA verification and signing: CPU work) on the blocking pool, so the
+/// runtime's workers stay free for I/O, callback deliveries and their timeouts.
+async fn handle_off_runtime(
+    app: Arc<App>,
+    fields: HashMap<String, String>,
+    endpoint: Endpoint,
+) -> Response {
+    let worker = app.clone();
+    match tokio::task::spawn_blocking(move || handle(&worker, &fields, endpoint)).await {
+        Ok(response) => response,
+        Err(e) => unsigned_error(
+            &app,
+            StatusCode::INTERNAL_SERVER_ERROR,
+            None,
+            ERR_INTERNAL,
+            &format!("sandbox worker failed: {e}"),
+        ),
+    }
 }
 
 /// Checks the four fields and the signature, then dispatches on the cmd_id.

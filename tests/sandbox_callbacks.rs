@@ -200,3 +200,88 @@ async fn a_redirect_is_not_an_acknowledgement() {
     assert_eq!(orders[0]["order_id"], "C10");
     assert_eq!(orders[0]["trans_stat"], "02000002");
 }
+
+/// An https bg_ret_url: a merchant endpoint behind rustls with the client tests' localhost
+/// certificate (tests/tls), acknowledging everything.
+async fn start_tls_ack() -> std::net::SocketAddr {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    use std::sync::Arc;
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/tls");
+    let certs: Vec<CertificateDer<'static>> =
+        CertificateDer::pem_slice_iter(&std::fs::read(format!("{dir}/server.pem")).unwrap())
+            .collect::<Result<_, _>>()
+            .unwrap();
+    let key = PrivateKeyDer::from_pem_slice(&std::fs::read(format!("{dir}/server.key")).unwrap())
+        .unwrap();
+    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_no_client_auth()
+    .with_single_cert(certs, key)
+    .unwrap();
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+    async fn ack(body: axum::body::Bytes) -> String {
+        let cv = form_urlencoded::parse(&body)
+            .find(|(k, _)| k == "check_value")
+            .map(|(_, v)| v.into_owned())
+            .unwrap_or_default();
+        let v = verify_check_value(&cv);
+        format!("RECV_ORD_ID_{}", v["order_id"].as_str().unwrap())
+    }
+    let router = axum::Router::new().route("/notify", axum::routing::post(ack));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((tcp, _)) = listener.accept().await {
+            let acceptor = acceptor.clone();
+            let service = hyper_util::service::TowerToHyperService::new(router.clone());
+            tokio::spawn(async move {
+                if let Ok(tls) = acceptor.accept(tcp).await {
+                    let _ = hyper::server::conn::http1::Builder::new()
+                        .serve_connection(hyper_util::rt::TokioIo::new(tls), service)
+                        .await;
+                }
+            });
+        }
+    });
+    addr
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn https_callbacks_use_the_configured_roots() {
+    use rustls::pki_types::CertificateDer;
+    use rustls::pki_types::pem::PemObject;
+    let addr = start_tls_ack().await;
+    let url = format!("https://localhost:{}/notify", addr.port());
+    let ca = CertificateDer::from_pem_slice(
+        &std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/tls/ca.pem")).unwrap(),
+    )
+    .unwrap();
+    let mut cfg = config();
+    cfg.callback_roots = vec![ca.to_vec()];
+    let sb = start(cfg).await;
+    call(&sb, &order("S1", "1.00", &url)).await.verified();
+    // Without the root, the merchant's certificate is not trusted: every attempt fails.
+    let untrusting = start(config()).await;
+    call(&untrusting, &order("S2", "1.00", &url))
+        .await
+        .verified();
+    assert!(sb.deliveries().wait_idle(Duration::from_secs(10)).await);
+    assert!(
+        untrusting
+            .deliveries()
+            .wait_idle(Duration::from_secs(10))
+            .await
+    );
+    assert!(sb.deliveries().delivered(&key("S1")));
+    assert_eq!(sb.deliveries().attempts(&key("S1")), 1);
+    let failed = untrusting.deliveries();
+    assert!(failed.gave_up(&key("S2")));
+    assert!(matches!(
+        failed.for_order(&key("S2"))[0].outcome,
+        DeliveryOutcome::Transport(_)
+    ));
+}

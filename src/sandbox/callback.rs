@@ -12,6 +12,7 @@ use std::time::{Duration, SystemTime};
 use tokio::sync::Notify;
 
 use super::state::{OrderKey, lock};
+use crate::{Error, Result};
 
 /// How results are delivered.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -180,6 +181,37 @@ impl DeliveryLog {
             self.inner.idle.notify_waiters();
         }
     }
+}
+
+/// The HTTP client deliveries use: rustls on the ring provider (no process-wide default
+/// provider), the platform's roots plus `extra_roots` (DER) for `https` URLs, no proxy, and no
+/// redirects (a 3xx is a failed attempt, not an acknowledgement).
+pub(crate) fn http_client(
+    policy: &CallbackPolicy,
+    extra_roots: &[Vec<u8>],
+) -> Result<reqwest::Client> {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let roots: Vec<rustls::pki_types::CertificateDer<'static>> = extra_roots
+        .iter()
+        .map(|der| rustls::pki_types::CertificateDer::from(der.clone()))
+        .collect();
+    let verifier =
+        rustls_platform_verifier::Verifier::new_with_extra_roots(roots, provider.clone())
+            .map_err(|e| Error::Sandbox(format!("callback TLS roots: {e}")))?;
+    let tls = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| Error::Sandbox(format!("callback TLS: {e}")))?
+        .dangerous()
+        .with_custom_certificate_verifier(Arc::new(verifier))
+        .with_no_client_auth();
+    reqwest::Client::builder()
+        .tls_backend_preconfigured(tls)
+        .no_proxy()
+        .redirect(reqwest::redirect::Policy::none())
+        .connect_timeout(policy.timeout)
+        .user_agent(concat!("huifu-cfca-sandbox/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(|e| Error::Sandbox(format!("callback HTTP client: {e}")))
 }
 
 /// One result to deliver.

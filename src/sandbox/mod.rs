@@ -146,6 +146,8 @@ pub struct SandboxConfig {
     pub max_upload_bytes: usize,
     /// Bound on the number of orders kept (default 1,000,000).
     pub max_orders: usize,
+    /// Extra trust anchors (DER) for `https` callback URLs, besides the platform's roots.
+    pub callback_roots: Vec<Vec<u8>>,
     /// Print one line per request error and per callback attempt to stderr.
     pub log: bool,
 }
@@ -163,6 +165,7 @@ impl fmt::Debug for SandboxConfig {
             .field("max_body_bytes", &self.max_body_bytes)
             .field("max_upload_bytes", &self.max_upload_bytes)
             .field("max_orders", &self.max_orders)
+            .field("callback_roots", &self.callback_roots.len())
             .field("log", &self.log)
             .finish()
     }
@@ -187,6 +190,7 @@ impl SandboxConfig {
             max_body_bytes: 64 * 1024,
             max_upload_bytes: 8 * 1024 * 1024,
             max_orders: 1_000_000,
+            callback_roots: Vec::new(),
             log: false,
         }
     }
@@ -287,16 +291,7 @@ impl Sandbox {
                 .build()?;
             verifiers.insert(mer_cust_id.clone(), verifier);
         }
-        // reqwest is built without a default rustls provider; install ring's unless the process
-        // already chose one.
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        let client = reqwest::Client::builder()
-            .no_proxy()
-            // A redirect is not an acknowledgement: the attempt fails on the 3xx status.
-            .redirect(reqwest::redirect::Policy::none())
-            .connect_timeout(config.callback.timeout)
-            .build()
-            .map_err(|e| Error::Sandbox(format!("HTTP client: {e}")))?;
+        let client = callback::http_client(&config.callback, &config.callback_roots)?;
         let app = Arc::new(App {
             huifu: config.huifu,
             verifiers,

@@ -514,3 +514,65 @@ async fn garbage_never_crashes_the_server() {
         "203000"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_refund_marks_the_order_refunded() {
+    let sb = start(config()).await;
+    let pay = |id: &str, amt: &str| {
+        request(
+            "203",
+            json!({"order_id": id, "order_date":"20260101","trans_amt": amt}),
+        )
+    };
+    let refund = |id: &str, org: &str, amt: &str| {
+        request(
+            "205",
+            json!({"order_id": id, "order_date":"20260102","org_order_id": org,
+                   "org_order_date":"20260101","trans_amt": amt}),
+        )
+    };
+    let query = |id: &str| request("301", json!({"order_id": id, "order_date":"20260101"}));
+    call(&sb, &pay("R1", "10.00")).await.verified();
+    call(&sb, &pay("R2", "10.44")).await.verified(); // failed
+    // More than paid.
+    assert_eq!(
+        call(&sb, &refund("F1", "R1", "10.01")).await.verified()["resp_code"],
+        "205112"
+    );
+    // An unknown order, a failed order, a missing reference.
+    assert_eq!(
+        call(&sb, &refund("F2", "NOPE", "1.00")).await.verified()["resp_code"],
+        "205108"
+    );
+    assert_eq!(
+        call(&sb, &refund("F3", "R2", "1.00")).await.verified()["resp_code"],
+        "205112"
+    );
+    let bare = request(
+        "205",
+        json!({"order_id":"F4","order_date":"20260102","trans_amt":"1.00"}),
+    );
+    assert_eq!(call(&sb, &bare).await.verified()["resp_code"], "205102");
+    assert_eq!(
+        call(&sb, &query("R1")).await.verified()["trans_stat"],
+        "02000002"
+    );
+    // The refund.
+    let v = call(&sb, &refund("F5", "R1", "10.00")).await.verified();
+    assert_eq!(
+        (v["resp_code"].as_str(), v["trans_stat"].as_str()),
+        (Some("205000"), Some("02000002"))
+    );
+    assert_eq!(
+        call(&sb, &query("R1")).await.verified()["trans_stat"],
+        "02000009"
+    );
+    // Not twice.
+    assert_eq!(
+        call(&sb, &refund("F6", "R1", "1.00")).await.verified()["resp_code"],
+        "205112"
+    );
+    // Refused refunds left no order behind.
+    let ids: Vec<String> = sb.orders().into_iter().map(|o| o.key.order_id).collect();
+    assert_eq!(ids, ["F5", "R1", "R2"]);
+}

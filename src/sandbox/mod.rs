@@ -20,7 +20,8 @@
 //! - Orders (any call carrying `order_id`) are kept by (`mer_cust_id`, `order_id`, `order_date`);
 //!   a second request with the same key is refused. The outcome (resp_code, final `trans_stat`,
 //!   whether a callback is sent) comes from the [`Rules`].
-//! - `301` answers from that state (`trans_stat` `02000002` / `02000003`).
+//! - `301` answers from that state (`trans_stat` `02000002` / `02000003`, `02000009` after a
+//!   successful `205` refund, which must name an order that succeeded and not exceed its amount).
 //! - Page-browser calls ([`PAGE_CMD_IDS`]) answer with an HTML page that posts the signed result
 //!   to `ret_url`.
 //! - Results go to `bg_ret_url` as described in [`callback`]; see [`RunningSandbox::deliveries`].
@@ -73,7 +74,9 @@ use crate::verify::Verifier;
 use crate::{ContentMode, Error, Result};
 
 pub use callback::{CallbackPolicy, DeliveryLog, DeliveryOutcome, DeliveryRecord};
-pub use rules::{CallbackMode, Outcome, Rule, Rules, TRANS_STAT_FAILURE, TRANS_STAT_SUCCESS};
+pub use rules::{
+    CallbackMode, Outcome, Rule, Rules, TRANS_STAT_FAILURE, TRANS_STAT_REFUNDED, TRANS_STAT_SUCCESS,
+};
 pub use state::{Order, OrderKey, Upload};
 
 /// The API version every request must carry.
@@ -82,6 +85,9 @@ pub const VERSION: &str = "10";
 pub const PAGE_CMD_IDS: &[&str] = &["102", "204", "206", "208", "209"];
 /// Queries: answered from state, never create orders, never call back.
 pub const QUERY_CMD_IDS: &[&str] = &["301", "302", "317", "318"];
+/// The refund cmd_id: names the refunded order by `org_order_id`/`org_order_date`; a successful
+/// refund sets that order's `trans_stat` to `02000009`.
+pub const REFUND_CMD_ID: &str = "205";
 /// The upload cmd_id, served on `fileMerchantRequest` only.
 pub const UPLOAD_CMD_ID: &str = "122";
 
@@ -107,6 +113,8 @@ pub const ERR_UNSUPPORTED_CMD: &str = "109";
 pub const ERR_TOO_LARGE: &str = "110";
 /// Error suffix: the sandbox holds its maximum number of orders.
 pub const ERR_FULL: &str = "111";
+/// Error suffix: a refund names an order that did not succeed, was refunded, or is smaller.
+pub const ERR_NOT_REFUNDABLE: &str = "112";
 /// Error suffix: the sandbox failed internally (signing its answer).
 pub const ERR_INTERNAL: &str = "199";
 
@@ -937,28 +945,58 @@ fn order_answer(
             request: Value::Object(request.clone()),
             created: std::time::SystemTime::now(),
         };
-        match app.store.insert_new(order, app.max_orders) {
-            Ok(()) => {}
-            Err(state::InsertError::Duplicate) => {
+        let refund_of = if cmd_id == REFUND_CMD_ID {
+            let (Some(org_order_id), Some(org_order_date)) = (
+                field(request, "org_order_id"),
+                field(request, "org_order_date"),
+            ) else {
                 return signed_error(
                     app,
                     request,
                     cmd_id,
                     mer_cust_id,
-                    ERR_DUPLICATE_ORDER,
-                    &format!("duplicate order {key}"),
+                    ERR_MISSING,
+                    "a refund needs org_order_id and org_order_date",
                 );
+            };
+            Some(OrderKey {
+                mer_cust_id: mer_cust_id.to_string(),
+                order_id: org_order_id.to_string(),
+                order_date: org_order_date.to_string(),
+            })
+        } else {
+            None
+        };
+        let inserted = match &refund_of {
+            Some(original) => {
+                app.store
+                    .insert_refund(order, original, outcome.is_success(), app.max_orders)
             }
-            Err(state::InsertError::Full) => {
-                return signed_error(
-                    app,
-                    request,
-                    cmd_id,
-                    mer_cust_id,
+            None => app.store.insert_new(order, app.max_orders),
+        };
+        if let Err(e) = inserted {
+            let (suffix, desc) = match e {
+                state::InsertError::Duplicate => {
+                    (ERR_DUPLICATE_ORDER, format!("duplicate order {key}"))
+                }
+                state::InsertError::Full => (
                     ERR_FULL,
-                    "the sandbox holds its maximum number of orders",
-                );
-            }
+                    "the sandbox holds its maximum number of orders".to_string(),
+                ),
+                state::InsertError::OriginalNotFound => (
+                    ERR_ORDER_NOT_FOUND,
+                    "the order to refund does not exist".to_string(),
+                ),
+                state::InsertError::NotRefundable => (
+                    ERR_NOT_REFUNDABLE,
+                    "the order to refund did not succeed or was refunded".to_string(),
+                ),
+                state::InsertError::AmountExceeded => (
+                    ERR_NOT_REFUNDABLE,
+                    "the refund exceeds the order's amount".to_string(),
+                ),
+            };
+            return signed_error(app, request, cmd_id, mer_cust_id, suffix, &desc);
         }
         out.insert("trans_stat".into(), Value::from(outcome.trans_stat.clone()));
         out.insert("platform_seq_id".into(), Value::from(platform_seq_id));

@@ -32,6 +32,8 @@ use crate::{Error, Result};
 pub const TRANS_STAT_SUCCESS: &str = "02000002";
 /// `trans_stat` of a failed transaction.
 pub const TRANS_STAT_FAILURE: &str = "02000003";
+/// `trans_stat` of a refunded transaction.
+pub const TRANS_STAT_REFUNDED: &str = "02000009";
 
 /// Whether the asynchronous result is posted to `bg_ret_url`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]

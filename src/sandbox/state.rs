@@ -6,6 +6,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard};
 use std::time::SystemTime;
 
+use super::rules::{TRANS_STAT_REFUNDED, TRANS_STAT_SUCCESS};
+
 /// Identifies an order (protocol.md section 6).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct OrderKey {
@@ -72,6 +74,27 @@ pub(crate) enum InsertError {
     Duplicate,
     /// The store is full.
     Full,
+    /// A refund names an unknown order.
+    OriginalNotFound,
+    /// A refund names an order that did not succeed (or was refunded already).
+    NotRefundable,
+    /// A refund's amount exceeds the original's.
+    AmountExceeded,
+}
+
+/// An amount `yuan.fen` in fen.
+fn fen(amount: &str) -> Option<u64> {
+    let (yuan, fen) = amount.split_once('.').unwrap_or((amount, "00"));
+    if yuan.is_empty()
+        || fen.len() != 2
+        || !(yuan.bytes().chain(fen.bytes())).all(|b| b.is_ascii_digit())
+    {
+        return None;
+    }
+    yuan.parse::<u64>()
+        .ok()?
+        .checked_mul(100)?
+        .checked_add(fen.parse().ok()?)
 }
 
 #[derive(Debug, Default)]
@@ -106,6 +129,43 @@ impl Store {
         Ok(())
     }
 
+    /// Inserts a refund order for `original`, atomically: the original must exist; when the
+    /// refund succeeds, the original must have succeeded, the refund must not exceed its amount,
+    /// and the original becomes refunded.
+    pub(crate) fn insert_refund(
+        &self,
+        order: Order,
+        original: &OrderKey,
+        succeeds: bool,
+        max: usize,
+    ) -> Result<(), InsertError> {
+        let mut orders = lock(&self.orders);
+        if orders.contains_key(&order.key) {
+            return Err(InsertError::Duplicate);
+        }
+        if orders.len() >= max {
+            return Err(InsertError::Full);
+        }
+        let Some(orig) = orders.get_mut(original) else {
+            return Err(InsertError::OriginalNotFound);
+        };
+        if succeeds {
+            if orig.trans_stat != TRANS_STAT_SUCCESS {
+                return Err(InsertError::NotRefundable);
+            }
+            if let (Some(refund), Some(paid)) = (
+                order.trans_amt.as_deref().and_then(fen),
+                orig.trans_amt.as_deref().and_then(fen),
+            ) && refund > paid
+            {
+                return Err(InsertError::AmountExceeded);
+            }
+            orig.trans_stat = TRANS_STAT_REFUNDED.to_string();
+        }
+        orders.insert(order.key.clone(), order);
+        Ok(())
+    }
+
     pub(crate) fn get(&self, key: &OrderKey) -> Option<Order> {
         lock(&self.orders).get(key).cloned()
     }
@@ -122,5 +182,20 @@ impl Store {
 
     pub(crate) fn uploads(&self) -> Vec<Upload> {
         lock(&self.uploads).clone()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn amounts_in_fen() {
+        assert_eq!(fen("12.34"), Some(1234));
+        assert_eq!(fen("0.39"), Some(39));
+        assert_eq!(fen("7"), Some(700));
+        for bad in ["", ".5", "1.5", "1.234", "-1.00", "a.00", "1,00"] {
+            assert_eq!(fen(bad), None, "{bad}");
+        }
     }
 }

@@ -576,3 +576,28 @@ async fn a_refund_marks_the_order_refunded() {
     let ids: Vec<String> = sb.orders().into_iter().map(|o| o.key.order_id).collect();
     assert_eq!(ids, ["F5", "R1", "R2"]);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_sandbox_from_a_written_pki_serves_a_merchant_loaded_from_its_pfx() {
+    let dir = std::env::temp_dir().join(format!("huifu-cfca-sbx-dir-{}", std::process::id()));
+    pki().write_to(&dir).unwrap();
+    let sb = start(SandboxConfig::from_dir(&dir, "pfx-password").unwrap()).await;
+    for pfx in ["merchant-cfca.pfx", "merchant-openssl3.pfx"] {
+        let id =
+            huifu_cfca::pfx::load(&std::fs::read(dir.join(pfx)).unwrap(), "pfx-password").unwrap();
+        let signer =
+            huifu_cfca::signer::Signer::new(id.private_key().clone(), id.certificate().clone())
+                .unwrap();
+        let req = request(
+            "203",
+            json!({"order_id": pfx, "order_date":"20260101","trans_amt":"1.00"}),
+        );
+        let a = post_form(&http(), &sb.merchant_request_url(), &form(&signer, &req)).await;
+        assert_eq!(a.verified()["resp_code"], "203000");
+    }
+    assert!(matches!(
+        SandboxConfig::from_dir(&dir, "wrong"),
+        Err(huifu_cfca::Error::WrongPassword(_))
+    ));
+    std::fs::remove_dir_all(&dir).ok();
+}

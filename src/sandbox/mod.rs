@@ -216,6 +216,35 @@ impl SandboxConfig {
         .merchant(id.clone(), id))
     }
 
+    /// The configuration for a PKI written by [`TestPki::write_to`]: Huifu's key and certificate
+    /// from `huifu.pfx` (opened with `password`), `root.cer` trusted, `oca31.cer` as the
+    /// intermediate, and the merchant of `merchant.cer` registered under its CN id.
+    pub fn from_dir(dir: impl AsRef<std::path::Path>, password: &str) -> Result<Self> {
+        use der::Decode;
+        let dir = dir.as_ref();
+        let cert = |name: &str| -> Result<Certificate> {
+            let der = std::fs::read(dir.join(name))?;
+            Certificate::from_der(&der).map_err(|e| Error::malformed("certificate", e))
+        };
+        let huifu = crate::pfx::load(&std::fs::read(dir.join("huifu.pfx"))?, password)?;
+        let signer = Signer::new(huifu.private_key().clone(), huifu.certificate().clone())?;
+        let merchant = cert("merchant.cer")?;
+        let subject = merchant
+            .tbs_certificate()
+            .subject()
+            .to_der()
+            .map_err(|e| Error::malformed("certificate", e))?;
+        let id = crate::identity::cfca_cn(&subject)?
+            .map(|cn| cn.id)
+            .ok_or_else(|| {
+                Error::Sandbox("merchant.cer has no CFCA common name (051@<id>@…)".into())
+            })?;
+        Ok(
+            SandboxConfig::new(signer, vec![cert("root.cer")?], vec![cert("oca31.cer")?])
+                .merchant(id.clone(), id),
+        )
+    }
+
     /// Registers a merchant: requests with `mer_cust_id` must be signed by a certificate whose CN
     /// id is `cn_id`.
     pub fn merchant(mut self, mer_cust_id: impl Into<String>, cn_id: impl Into<String>) -> Self {

@@ -100,8 +100,8 @@ async fn http_200_without_the_ack_string_is_a_failure() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn an_answer_after_the_timeout_is_a_failure() {
-    let m = merchant_server(Behaviour::SleepFirst(Duration::from_millis(1500))).await;
-    let sb = start(config()).await; // 400 ms per attempt
+    let m = merchant_server(Behaviour::SleepFirst(Duration::from_millis(4000))).await;
+    let sb = start(config()).await; // 1.5 s per attempt
     call(&sb, &order("C4", "1.00", &m.url())).await.verified();
     assert!(sb.deliveries().wait_idle(Duration::from_secs(10)).await);
     let log = sb.deliveries();

@@ -35,10 +35,10 @@ pub fn http() -> reqwest::Client {
     reqwest::Client::builder().no_proxy().build().unwrap()
 }
 
-/// A fast callback policy: short timeout, small delay.
+/// A fast callback policy: a short timeout (with margin for a loaded machine), a small delay.
 pub fn fast_policy() -> CallbackPolicy {
     CallbackPolicy {
-        timeout: Duration::from_millis(400),
+        timeout: Duration::from_millis(1500),
         retry_delay: Duration::from_millis(20),
         ..CallbackPolicy::default()
     }

@@ -263,6 +263,19 @@ pub enum Error {
     #[error("invalid notification: {0}")]
     InvalidNotification(String),
 
+    // ---- sandbox / pki ---------------------------------------------------------------------
+    /// Generating the test PKI failed; `what` names the step.
+    #[error("test PKI: {what}: {detail}")]
+    Pki {
+        /// The step that failed (e.g. "RSA key generation", "certificate signing").
+        what: &'static str,
+        /// Why it failed.
+        detail: String,
+    },
+    /// The sandbox server could not be configured or started.
+    #[error("sandbox: {0}")]
+    Sandbox(String),
+
     // ---- I/O -----------------------------------------------------------------------------
     /// Reading or writing a file failed.
     #[error("i/o error: {0}")]

@@ -8,6 +8,11 @@
 //!
 //! - signing: [`pfx`] → [`signer`] → [`pkcs7`] → [`check_value`]
 //! - verification: [`check_value`] → [`pkcs7`] → [`verify`] → [`chain`] → [`identity`]
+//!
+//! With the feature `sandbox`: `pki` generates a CFCA-like test PKI (root, OCA31-like
+//! intermediate, Huifu's and a merchant's identities, PFX files) and `sandbox` is a local
+//! stand-in for Huifu's API (real HTTP, real signatures, orders, queries, scripted outcomes,
+//! `bg_ret_url` deliveries with Huifu's retry policy).
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
@@ -22,6 +27,10 @@ pub mod identity;
 pub mod oid;
 pub mod pfx;
 pub mod pkcs7;
+#[cfg(feature = "sandbox")]
+pub mod pki;
+#[cfg(feature = "sandbox")]
+pub mod sandbox;
 pub mod signer;
 pub mod verify;
 

@@ -77,6 +77,38 @@ pub const PBE_SHA1_RC2_40: Oid = Oid::new_unwrap("1.2.840.113549.1.12.1.6");
 pub const PBES2: Oid = Oid::new_unwrap("1.2.840.113549.1.5.13");
 /// PKCS#5 `id-PBKDF2`.
 pub const PBKDF2: Oid = Oid::new_unwrap("1.2.840.113549.1.5.12");
+/// `id-scrypt` (RFC 7914; recognised only to be refused as a PBES2 KDF).
+pub const SCRYPT: Oid = Oid::new_unwrap("1.3.6.1.4.1.11591.4.11");
+/// `sdsiCertificate` cert type (recognised only to be skipped).
+pub const SDSI_CERTIFICATE: Oid = Oid::new_unwrap("1.2.840.113549.1.9.22.2");
+
+// PBKDF2 pseudo-random functions (RFC 8018 appendix B.1).
+/// `hmacWithSHA1`.
+pub const HMAC_WITH_SHA1: Oid = Oid::new_unwrap("1.2.840.113549.2.7");
+/// `hmacWithSHA224`.
+pub const HMAC_WITH_SHA224: Oid = Oid::new_unwrap("1.2.840.113549.2.8");
+/// `hmacWithSHA256`.
+pub const HMAC_WITH_SHA256: Oid = Oid::new_unwrap("1.2.840.113549.2.9");
+/// `hmacWithSHA384`.
+pub const HMAC_WITH_SHA384: Oid = Oid::new_unwrap("1.2.840.113549.2.10");
+/// `hmacWithSHA512`.
+pub const HMAC_WITH_SHA512: Oid = Oid::new_unwrap("1.2.840.113549.2.11");
+
+// Block ciphers for PBES2 (RFC 8018 appendix B.2, NIST).
+/// `des-EDE3-CBC`.
+pub const DES_EDE3_CBC: Oid = Oid::new_unwrap("1.2.840.113549.3.7");
+/// `aes128-CBC`.
+pub const AES_128_CBC: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.1.2");
+/// `aes192-CBC`.
+pub const AES_192_CBC: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.1.22");
+/// `aes256-CBC`.
+pub const AES_256_CBC: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.1.42");
+/// `aes128-GCM`.
+pub const AES_128_GCM: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.1.6");
+/// `aes256-GCM`.
+pub const AES_256_GCM: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.1.46");
+/// SHA-224.
+pub const SHA224: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.2.4");
 
 // X.509 extensions and attributes (RFC 5280).
 /// `id-at-commonName`.
@@ -139,6 +171,25 @@ pub fn name(oid: &Oid) -> String {
         (PBE_SHA1_RC2_40, "pbeWithSHAAnd40BitRC2-CBC"),
         (PBES2, "PBES2"),
         (PBKDF2, "PBKDF2"),
+        (SCRYPT, "scrypt"),
+        (HMAC_WITH_SHA1, "HMAC-SHA1"),
+        (HMAC_WITH_SHA224, "HMAC-SHA224"),
+        (HMAC_WITH_SHA256, "HMAC-SHA256"),
+        (HMAC_WITH_SHA384, "HMAC-SHA384"),
+        (HMAC_WITH_SHA512, "HMAC-SHA512"),
+        (DES_EDE3_CBC, "DES-EDE3-CBC"),
+        (AES_128_CBC, "AES-128-CBC"),
+        (AES_192_CBC, "AES-192-CBC"),
+        (AES_256_CBC, "AES-256-CBC"),
+        (AES_128_GCM, "AES-128-GCM"),
+        (AES_256_GCM, "AES-256-GCM"),
+        (SHA224, "sha224"),
+        (KEY_BAG, "keyBag"),
+        (PKCS8_SHROUDED_KEY_BAG, "pkcs8ShroudedKeyBag"),
+        (CERT_BAG, "certBag"),
+        (CRL_BAG, "crlBag"),
+        (SECRET_BAG, "secretBag"),
+        (SAFE_CONTENTS_BAG, "safeContentsBag"),
         (DATA, "data"),
         (SIGNED_DATA, "signedData"),
         (ENCRYPTED_DATA, "encryptedData"),

@@ -98,6 +98,28 @@ impl Signer {
         })
     }
 
+    /// A signer from a PFX (PKCS#12) file's bytes and its password.
+    ///
+    /// ```no_run
+    /// # fn main() -> huifu_cfca::Result<()> {
+    /// use huifu_cfca::{ContentMode, signer::Signer};
+    /// let signer = Signer::from_pfx(&std::fs::read("AS0381.pfx")?, "888888")?;
+    /// let check_value = signer.sign_check_value(b"TestData", ContentMode::Raw)?;
+    /// # Ok(()) }
+    /// ```
+    pub fn from_pfx(der: &[u8], password: &str) -> Result<Self> {
+        Self::from_identity(&crate::pfx::load(der, password)?)
+    }
+
+    /// A signer from a decoded PFX identity (the key is copied; both copies zeroize on drop).
+    pub fn from_identity(identity: &crate::pfx::PfxIdentity) -> Result<Self> {
+        Self::with_chain(
+            identity.private_key().clone(),
+            identity.certificate().clone(),
+            identity.chain().to_vec(),
+        )
+    }
+
     /// The signer's certificate.
     pub fn certificate(&self) -> &Certificate {
         &self.inner.certificate

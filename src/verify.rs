@@ -399,7 +399,7 @@ impl Verifier {
             .chain(self.config.extra_certs.iter());
         all.find(|c| match sid {
             SignerIdentifier::IssuerAndSerialNumber { issuer, serial } => {
-                c.issuer_der() == issuer.as_slice() && c.serial() == serial.as_slice()
+                c.serial() == serial.as_slice() && identity::names_match(c.issuer_der(), issuer)
             }
             SignerIdentifier::SubjectKeyIdentifier(ski) => {
                 c.subject_key_id.as_deref() == Some(ski.as_slice())

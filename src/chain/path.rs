@@ -5,7 +5,8 @@
 //! - the signer (end entity) must be within its validity period at the verification time; if it
 //!   has keyUsage, digitalSignature or nonRepudiation must be set; unknown critical extensions are
 //!   rejected;
-//! - an issuer is looked up by subject == issuer (exact DER), and where the child has an authority
+//! - an issuer is looked up by subject == issuer (RFC 5280 name matching:
+//!   [`crate::identity::names_match`]), and where the child has an authority
 //!   key id and the candidate a subject key id, they must agree; candidates are the trust anchors
 //!   first, then the intermediates (message certificates and the caller's extra certificates);
 //! - every issuer must be a CA (basicConstraints cA; anchors without basicConstraints are accepted
@@ -162,7 +163,7 @@ fn build<'a>(
 
 /// Name (and key identifier) chaining.
 fn issued_by(child: &ParsedCertificate, issuer: &ParsedCertificate) -> bool {
-    if child.issuer_der() != issuer.subject_der() {
+    if !crate::identity::names_match(child.issuer_der(), issuer.subject_der()) {
         return false;
     }
     match (&child.authority_key_id, &issuer.subject_key_id) {

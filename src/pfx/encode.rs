@@ -75,7 +75,7 @@ pub fn encode(
     let iterations = form.iterations();
 
     // The certificate safe.
-    let mut cert_bags = Vec::with_capacity(chain.len() + 1);
+    let mut cert_bags = Vec::with_capacity(chain.len().saturating_add(1));
     cert_bags.push(SafeBag {
         value: BagValue::Cert(CertBag::X509(octets(cert_der)?)),
         attributes: Some(leaf_attributes.clone()),

@@ -47,10 +47,15 @@ pub fn derive<D: Digest + BlockSizeUser>(
     // 1. D = v copies of the ID byte.
     let diversifier = vec![purpose as u8; v];
     // 2.-4. I = S || P, each the input repeated to a multiple of v bytes (empty stays empty).
-    let mut input = Zeroizing::new(Vec::new());
-    input.extend(repeat_to_block(salt, v).iter());
-    input.extend(repeat_to_block(password, v).iter());
-    let mut out = Zeroizing::new(Vec::with_capacity(len + u));
+    let salt_block = repeat_to_block(salt, v);
+    let password_block = repeat_to_block(password, v);
+    // Allocated once at its final size, so that no unzeroized copy is left behind by a reallocation.
+    let mut input = Zeroizing::new(Vec::with_capacity(
+        salt_block.len().saturating_add(password_block.len()),
+    ));
+    input.extend_from_slice(&salt_block);
+    input.extend_from_slice(&password_block);
+    let mut out = Zeroizing::new(Vec::with_capacity(len.saturating_add(u)));
     let mut block_b = Zeroizing::new(vec![0u8; v]);
     while out.len() < len {
         // 6a. A = H^r(D || I).
@@ -90,7 +95,12 @@ fn repeat_to_block(data: &[u8], block: usize) -> Zeroizing<Vec<u8>> {
         return Zeroizing::new(Vec::new());
     }
     let total = data.len().div_ceil(block).saturating_mul(block);
-    Zeroizing::new(data.iter().copied().cycle().take(total).collect())
+    let mut out = Zeroizing::new(Vec::with_capacity(total));
+    while out.len() < total {
+        let take = data.len().min(total - out.len());
+        out.extend_from_slice(data.get(..take).unwrap_or_default());
+    }
+    out
 }
 
 #[cfg(test)]

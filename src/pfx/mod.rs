@@ -1,4 +1,4 @@
-//! PKCS#12 (PFX) decoding on RustCrypto crates, and (in [`encode`]) encoding.
+//! PKCS#12 (PFX) decoding on RustCrypto crates, and (in [`encode()`]) encoding.
 //!
 //! [`load`] reads a PFX and returns the RSA private key with the certificate whose public key matches
 //! it (by key, not by order) and the remaining certificates as the chain. [`decode`] returns
@@ -538,6 +538,44 @@ mod tests {
         let l = PfxLimits::default();
         assert_eq!(l.max_input_bytes, 1 << 20);
         assert_eq!(l.max_iterations, 10_000_000);
+    }
+
+    /// A MAC keyed with an empty byte string (not the two-byte NUL) is accepted for the empty
+    /// password, as OpenSSL does when reading.
+    #[test]
+    fn empty_password_as_no_bytes() {
+        let bytes = include_bytes!("../../vectors/pfx/unencrypted-nomac.p12");
+        let Ok(mut pfx) = Pfx::from_der(bytes) else {
+            panic!("vector")
+        };
+        let ContentInfo::Data(auth_safe) = &pfx.auth_safe else {
+            panic!("data")
+        };
+        let salt = [9u8; 8];
+        let mac = mac::MacDigest::Sha1.compute(&[], &salt, 2048, auth_safe.as_bytes());
+        let octets = |b: Vec<u8>| OctetString::new(b).unwrap_or_else(|_| unreachable!());
+        pfx.mac_data = Some(asn1::MacData {
+            mac: asn1::DigestInfo {
+                algorithm: spki::AlgorithmIdentifierOwned {
+                    oid: oid::SHA1,
+                    parameters: None,
+                },
+                digest: octets(mac),
+            },
+            mac_salt: octets(salt.to_vec()),
+            iterations: Some(2048),
+        });
+        let Ok(der) = pfx.to_der() else {
+            panic!("encode")
+        };
+        let Ok(contents) = decode(&der, "", &PfxLimits::default()) else {
+            panic!("empty password as no bytes")
+        };
+        assert_eq!(contents.keys.len(), 1);
+        assert!(matches!(
+            decode(&der, "x", &PfxLimits::default()),
+            Err(Error::WrongPassword("MAC mismatch"))
+        ));
     }
 
     #[test]

@@ -247,7 +247,8 @@ fn chain_path_length_and_signature_checks() {
     let leaf = ParsedCertificate::from_der(&read(&vector("chain/huifu.cer"))).expect("leaf");
     let oca = ParsedCertificate::from_der(&read(&vector("chain/oca.cer"))).expect("oca");
     let time = VerifyTime::at_unix(T2030);
-    let path = chain::verify_chain(&leaf, &[oca.clone()], &root_only(), time, false).expect("path");
+    let path = chain::verify_chain(&leaf, std::slice::from_ref(&oca), &root_only(), time, false)
+        .expect("path");
     assert_eq!(path.len(), 3);
     assert_limit(
         chain::verify_chain_with_limits(

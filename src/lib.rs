@@ -13,6 +13,9 @@
 
 pub mod chain;
 pub mod check_value;
+#[cfg(feature = "client")]
+#[cfg_attr(docsrs, doc(cfg(feature = "client")))]
+pub mod client;
 pub mod content;
 mod error;
 pub mod identity;

@@ -6,6 +6,7 @@
 mod demo;
 mod io;
 mod pfx_cmd;
+mod request_cmd;
 mod sign;
 mod verify_cmd;
 
@@ -32,6 +33,8 @@ enum Command {
     Sign(sign::Args),
     /// Show what a PFX (PKCS#12) file holds.
     Pfx(pfx_cmd::Args),
+    /// Make one signed APP+ call and print the verified answer.
+    Request(request_cmd::Args),
     /// Verify a signed message (check_value, base64, PEM, DER or BER) and print its content.
     Verify(verify_cmd::VerifyArgs),
     /// Show what a signed message holds, without verifying it.
@@ -51,6 +54,7 @@ fn main() -> ExitCode {
         Command::Demo(args) => demo::run(args),
         Command::Sign(args) => sign::run(args),
         Command::Pfx(args) => pfx_cmd::run(args),
+        Command::Request(args) => request_cmd::run(args),
         Command::Verify(args) => verify_cmd::run_verify(args),
         Command::Inspect(args) => verify_cmd::run_inspect(args),
     };

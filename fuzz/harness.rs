@@ -46,7 +46,7 @@ const MERCHANT_PEM: &[u8] = include_bytes!("../vectors/chain/merchant.pem");
 struct Fixtures {
     trust: TrustStore,
     oca: ParsedCertificate,
-    /// Signature and identity only, any signer, SHA-1 allowed.
+    /// Signature and identity only (OCA as an extra certificate), any signer, SHA-1 allowed.
     no_chain: Verifier,
     /// The vectors chain (root anchor, OCA as an extra certificate), any signer, SHA-1 allowed.
     with_chain: Verifier,
@@ -64,8 +64,11 @@ fn fixtures() -> &'static Fixtures {
         let oca_cert = Certificate::from_der(OCA).expect("vectors/chain/oca.cer");
         let oca = ParsedCertificate::from_der(OCA).expect("vectors/chain/oca.cer");
         let time = VerifyTime::at_unix(FIXED_TIME);
+        // Both verifiers search the same extra certificate (the OCA) for the signer, so that
+        // they differ only in chain validation.
         let no_chain = Verifier::builder()
             .no_chain()
+            .extra_certs(vec![oca_cert.clone()])
             .pin(SignerPin::Any)
             .allow_sha1(true)
             .time(time)

@@ -130,6 +130,30 @@ fn pem(label: &str, body: &str) -> Vec<u8> {
     format!("-----BEGIN {label}-----\n{body}\n-----END {label}-----\n").into_bytes()
 }
 
+/// A local address nothing listens on: the request rows fail before any network use.
+const LOCAL: &str = "http://127.0.0.1:9/api/merchantRequest";
+
+/// `request` arguments with a PFX, an endpoint and parameters.
+fn request<'a>(pfx: &'a str, endpoint: &'a str, params: &'a str) -> Vec<&'a str> {
+    vec![
+        "request",
+        "--endpoint",
+        endpoint,
+        "--pfx",
+        pfx,
+        "--password-env",
+        "PFX_PASS",
+        "--trust",
+        pfx,
+        "--mer-cust-id",
+        "6666000000026086",
+        "--cmd-id",
+        "301",
+        "--params",
+        params,
+    ]
+}
+
 fn cli(args: &[&str]) -> Entry {
     Entry::Cli(
         args.iter().map(|s| s.to_string()).collect(),
@@ -675,6 +699,31 @@ fn table() -> Vec<Row> {
         row(
             "cli: verify deep nesting",
             cli_in(&["verify", "--no-chain"], &nested(1000), &[]),
+            Expect::Exit(&[1]),
+        ),
+        row(
+            "cli: request without arguments",
+            cli(&["request"]),
+            Expect::Exit(&[2]),
+        ),
+        row(
+            "cli: request with a bad endpoint URL",
+            cli_in(&request(&cfca, "::not a url::", "{}"), b"", &pass),
+            Expect::Exit(&[2]),
+        ),
+        row(
+            "cli: request with --params not JSON",
+            cli_in(&request(&cfca, LOCAL, "{nope"), b"", &pass),
+            Expect::Exit(&[2]),
+        ),
+        row(
+            "cli: request with a JSON array as --params",
+            cli_in(&request(&cfca, LOCAL, "[1]"), b"", &pass),
+            Expect::Exit(&[2]),
+        ),
+        row(
+            "cli: request with a JSON file as PFX",
+            cli_in(&request(&garbage_file, LOCAL, "{}"), b"", &pass),
             Expect::Exit(&[1]),
         ),
         row(

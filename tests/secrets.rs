@@ -156,3 +156,19 @@ fn key_types_wipe_on_drop() {
     zeroize_on_drop::<rsa::PrivateKey>();
     zeroize_on_drop::<zeroize::Zeroizing<Vec<u8>>>();
 }
+
+#[cfg(feature = "client")]
+#[test]
+fn client_debug_prints_no_key() {
+    use huifu_cfca::client::{Client, Endpoint};
+    let bytes = read(&vector("pfx/chain.p12"));
+    let identity = pfx::load(&bytes, "secret").expect("load");
+    let mut fragments = key_fragments(identity.private_key());
+    fragments.push("secret".to_string());
+    let signer = Signer::from_identity(&identity).expect("signer");
+    let verifier = Verifier::builder().no_chain().build().expect("verifier");
+    let builder = Client::builder(Endpoint::Test, "6666000000026086", signer, verifier);
+    assert_clean("ClientBuilder", &format!("{builder:#?}"), &fragments);
+    let client = builder.build().expect("client");
+    assert_clean("Client", &format!("{client:#?}"), &fragments);
+}

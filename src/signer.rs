@@ -88,6 +88,13 @@ impl Signer {
         if certificate_public_key(&certificate)? != key.to_public_key() {
             return Err(Error::NoMatchingCertificate);
         }
+        // The certificate travels in every message: refuse one the verifier cannot read (e.g. a
+        // signature BIT STRING with unused bits, which x509-cert accepts), rather than produce
+        // messages that no verifier of this crate accepts.
+        let der = certificate
+            .to_der()
+            .map_err(|e| Error::malformed("certificate", e))?;
+        crate::chain::ParsedCertificate::from_der(&der)?;
         Ok(Signer {
             inner: Arc::new(Inner {
                 key: SigningKey::<Sha256>::new(key),
@@ -109,6 +116,16 @@ impl Signer {
     /// ```
     pub fn from_pfx(der: &[u8], password: &str) -> Result<Self> {
         Self::from_identity(&crate::pfx::load(der, password)?)
+    }
+
+    /// [`Signer::from_pfx`] within `limits` (input size, iteration counts, bags, nesting, RSA key
+    /// size).
+    pub fn from_pfx_with_limits(
+        der: &[u8],
+        password: &str,
+        limits: &crate::pfx::PfxLimits,
+    ) -> Result<Self> {
+        Self::from_identity(&crate::pfx::load_with_limits(der, password, limits)?)
     }
 
     /// A signer from a decoded PFX identity (the key is copied; both copies zeroize on drop).

@@ -25,6 +25,7 @@
 
 pub(crate) mod crypto;
 mod inspect;
+mod limits;
 
 use std::sync::Arc;
 
@@ -41,6 +42,7 @@ use crate::{Error, Result};
 
 pub use crypto::DigestAlgorithm;
 pub use inspect::{Inspection, SignerInspection, inspect};
+pub use limits::VerifyLimits;
 
 /// Verifies signed messages. Cheap to clone (the configuration is shared), `Send + Sync`.
 #[derive(Clone, Debug)]
@@ -57,6 +59,7 @@ struct Config {
     allow_sha1: bool,
     extra_certs: Vec<ParsedCertificate>,
     require_single_signer: bool,
+    limits: VerifyLimits,
 }
 
 /// Builds a [`Verifier`]; see [`Verifier::builder`].
@@ -69,6 +72,7 @@ pub struct VerifierBuilder {
     allow_sha1: bool,
     extra_certs: Vec<Certificate>,
     require_single_signer: bool,
+    limits: VerifyLimits,
 }
 
 impl Default for VerifierBuilder {
@@ -81,6 +85,7 @@ impl Default for VerifierBuilder {
             allow_sha1: false,
             extra_certs: Vec::new(),
             require_single_signer: true,
+            limits: VerifyLimits::default(),
         }
     }
 }
@@ -129,6 +134,13 @@ impl VerifierBuilder {
         self
     }
 
+    /// Bounds on input size, certificates and signers per message, ASN.1 nesting depth, RSA key
+    /// sizes and path building (default: [`VerifyLimits::default`]).
+    pub fn limits(mut self, limits: VerifyLimits) -> Self {
+        self.limits = limits;
+        self
+    }
+
     /// The verifier. Without trust anchors and without [`no_chain`](Self::no_chain):
     /// [`Error::NoTrustAnchors`].
     pub fn build(self) -> Result<Verifier> {
@@ -158,6 +170,7 @@ impl VerifierBuilder {
                 allow_sha1: self.allow_sha1,
                 extra_certs,
                 require_single_signer: self.require_single_signer,
+                limits: self.limits,
             }),
         })
     }
@@ -255,6 +268,7 @@ impl Verifier {
                 allow_sha1: false,
                 extra_certs: Vec::new(),
                 require_single_signer: true,
+                limits: VerifyLimits::default(),
             }),
         }
     }
@@ -267,8 +281,8 @@ impl Verifier {
     /// Verifies an attached signature in any input form (check_value, base64, PEM, DER/BER).
     /// A detached signature is [`Error::DetachedSignature`].
     pub fn verify(&self, input: &[u8]) -> Result<VerifiedMessage> {
-        let (der, form) = check_value::decode(input)?;
-        let parsed = parse::parse(&der)?;
+        let (der, form) = self.decode(input)?;
+        let parsed = parse::parse_with_limits(&der, &self.config.limits)?;
         let econtent = parsed.econtent.clone().ok_or(Error::DetachedSignature)?;
         self.verify_parsed(&parsed, econtent, form)
     }
@@ -276,8 +290,8 @@ impl Verifier {
     /// Verifies a detached signature over `content`. A message that carries content is accepted
     /// only if that content equals `content`.
     pub fn verify_detached(&self, input: &[u8], content: &[u8]) -> Result<VerifiedMessage> {
-        let (der, form) = check_value::decode(input)?;
-        let parsed = parse::parse(&der)?;
+        let (der, form) = self.decode(input)?;
+        let parsed = parse::parse_with_limits(&der, &self.config.limits)?;
         if let Some(attached) = &parsed.econtent
             && attached != content
         {
@@ -287,6 +301,17 @@ impl Verifier {
             ));
         }
         self.verify_parsed(&parsed, content.to_vec(), form)
+    }
+
+    /// The limits this verifier applies.
+    pub fn limits(&self) -> &VerifyLimits {
+        &self.config.limits
+    }
+
+    /// The input size check, then [`check_value::decode`].
+    fn decode(&self, input: &[u8]) -> Result<(Vec<u8>, InputForm)> {
+        self.config.limits.check_input(input.len())?;
+        check_value::decode(input)
     }
 
     fn verify_parsed(
@@ -346,7 +371,7 @@ impl Verifier {
         let cfg = &self.config;
         let digest = check_algorithms(parsed, si, cfg.allow_sha1)?;
         let cert = self.find_signer(parsed, &si.sid)?;
-        let key = crypto::rsa_public_key(cert)?;
+        let key = crypto::rsa_public_key(cert, &cfg.limits)?;
         match &si.signed_attributes {
             None => crypto::verify_rsa(&key, digest, econtent, &si.signature)?,
             Some(attrs) => {
@@ -376,6 +401,7 @@ impl Verifier {
                         allow_sha1: cfg.allow_sha1,
                         anchors: trust.anchors(),
                         intermediates: &intermediates,
+                        limits: &cfg.limits,
                     },
                 )?
             }

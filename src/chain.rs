@@ -15,11 +15,13 @@
 //! - at most 6 intermediates, no certificate twice on a path, at most 64 signature checks;
 //! - a signer certificate that is itself an anchor is trusted directly.
 
+mod cache;
 mod cert;
 mod path;
 mod store;
 mod time;
 
+pub(crate) use cache::PathCache;
 pub use cert::ParsedCertificate;
 pub(crate) use path::{PathOptions, verify_path};
 pub use store::TrustStore;

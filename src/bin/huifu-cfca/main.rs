@@ -6,6 +6,7 @@
 mod io;
 mod pfx_cmd;
 mod sign;
+mod speed;
 mod verify_cmd;
 
 use std::process::ExitCode;
@@ -33,6 +34,8 @@ enum Command {
     Verify(verify_cmd::VerifyArgs),
     /// Show what a signed message holds, without verifying it.
     Inspect(verify_cmd::InspectArgs),
+    /// Measure signatures and verifications per second (like `openssl speed rsa2048`).
+    Speed(speed::Args),
 }
 
 fn main() -> ExitCode {
@@ -49,6 +52,7 @@ fn main() -> ExitCode {
         Command::Pfx(args) => pfx_cmd::run(args),
         Command::Verify(args) => verify_cmd::run_verify(args),
         Command::Inspect(args) => verify_cmd::run_inspect(args),
+        Command::Speed(args) => speed::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -16,11 +16,13 @@
 //!   defaults of [`VerifyLimits`](crate::verify::VerifyLimits));
 //! - a signer certificate that is itself an anchor is trusted directly.
 
+mod cache;
 mod cert;
 mod path;
 mod store;
 mod time;
 
+pub(crate) use cache::PathCache;
 pub use cert::ParsedCertificate;
 pub use path::{MAX_INTERMEDIATES, MAX_SIGNATURE_CHECKS};
 pub(crate) use path::{PathOptions, verify_path};

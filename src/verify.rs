@@ -32,7 +32,9 @@ use std::sync::Arc;
 use der::Encode as _;
 use x509_cert::Certificate;
 
-use crate::chain::{ParsedCertificate, PathOptions, TrustStore, VerifyTime, verify_path};
+use crate::chain::{
+    ParsedCertificate, PathCache, PathOptions, TrustStore, VerifyTime, verify_path,
+};
 use crate::check_value::{self, InputForm};
 use crate::content::{self, ContentMode};
 use crate::identity::{self, SignerPin};
@@ -60,6 +62,8 @@ struct Config {
     extra_certs: Vec<ParsedCertificate>,
     require_single_signer: bool,
     limits: VerifyLimits,
+    /// Validated paths by signer certificate (`None`: every verification builds its path anew).
+    path_cache: Option<PathCache>,
 }
 
 /// Builds a [`Verifier`]; see [`Verifier::builder`].
@@ -73,6 +77,7 @@ pub struct VerifierBuilder {
     extra_certs: Vec<Certificate>,
     require_single_signer: bool,
     limits: VerifyLimits,
+    chain_cache: bool,
 }
 
 impl Default for VerifierBuilder {
@@ -86,6 +91,7 @@ impl Default for VerifierBuilder {
             extra_certs: Vec::new(),
             require_single_signer: true,
             limits: VerifyLimits::default(),
+            chain_cache: true,
         }
     }
 }
@@ -141,6 +147,19 @@ impl VerifierBuilder {
         self
     }
 
+    /// Cache validated certificate paths by signer certificate (default: true).
+    ///
+    /// A verifier that sees the same signer again (Huifu signs every answer with one certificate)
+    /// then skips the certificate signature checks. A cached path is used only when it is the
+    /// answer a fresh path search would give: the signer's and intermediates' validity periods are
+    /// checked again at each verification's time, and every intermediate on the cached path must be
+    /// among the message's (or [`extra_certs`](Self::extra_certs)') certificates. Failures are not
+    /// cached; at most 64 paths are kept. Clones of a verifier share its cache.
+    pub fn chain_cache(mut self, enabled: bool) -> Self {
+        self.chain_cache = enabled;
+        self
+    }
+
     /// The verifier. Without trust anchors and without [`no_chain`](Self::no_chain):
     /// [`Error::NoTrustAnchors`].
     pub fn build(self) -> Result<Verifier> {
@@ -171,6 +190,7 @@ impl VerifierBuilder {
                 extra_certs,
                 require_single_signer: self.require_single_signer,
                 limits: self.limits,
+                path_cache: self.chain_cache.then(PathCache::default),
             }),
         })
     }
@@ -258,7 +278,8 @@ impl VerifiedMessage {
 
 impl Verifier {
     /// The verifier for Huifu's answers and notifications: signer id `100001`, chain to `trust`
-    /// required, checked now, SHA-1 refused.
+    /// required, checked now, SHA-1 refused, validated paths cached
+    /// ([`VerifierBuilder::chain_cache`]).
     pub fn huifu(trust: TrustStore) -> Self {
         Verifier {
             config: Arc::new(Config {
@@ -269,6 +290,7 @@ impl Verifier {
                 extra_certs: Vec::new(),
                 require_single_signer: true,
                 limits: VerifyLimits::default(),
+                path_cache: Some(PathCache::default()),
             }),
         }
     }
@@ -394,16 +416,17 @@ impl Verifier {
                     .iter()
                     .chain(cfg.extra_certs.iter())
                     .collect();
-                verify_path(
-                    cert,
-                    &PathOptions {
-                        time: cfg.time.resolve(),
-                        allow_sha1: cfg.allow_sha1,
-                        anchors: trust.anchors(),
-                        intermediates: &intermediates,
-                        limits: &cfg.limits,
-                    },
-                )?
+                let opts = PathOptions {
+                    time: cfg.time.resolve(),
+                    allow_sha1: cfg.allow_sha1,
+                    anchors: trust.anchors(),
+                    intermediates: &intermediates,
+                    limits: &cfg.limits,
+                };
+                match &cfg.path_cache {
+                    Some(cache) => cache.verify_path(cert, &opts)?,
+                    None => verify_path(cert, &opts)?,
+                }
             }
         };
         let cn = match &cfg.pin {
@@ -576,6 +599,40 @@ mod tests {
         );
         let v = Verifier::builder().no_chain().build().unwrap();
         assert!(v.verify(&msg).is_ok());
+    }
+
+    #[test]
+    fn the_path_cache_serves_the_same_signer_and_still_needs_its_intermediates() {
+        let file =
+            |n: &str| std::fs::read(format!("{}/vectors/{n}", env!("CARGO_MANIFEST_DIR"))).unwrap();
+        let mut root = TrustStore::new();
+        root.add_der(&file("chain/root.cer")).unwrap();
+        let chained = file("p7/huifu-chain.p7b"); // carries the OCA
+        let bare = file("p7/huifu-noattr.p7b"); // signer certificate only
+        for cached in [true, false] {
+            let v = Verifier::builder()
+                .trust(root.clone())
+                .time(VerifyTime::at_unix(1_893_456_000))
+                .chain_cache(cached)
+                .build()
+                .unwrap();
+            let first = v.verify(&chained).unwrap();
+            let again = v.clone().verify(&chained).unwrap();
+            assert_eq!(first.chain.len(), 3);
+            assert_eq!(first.chain, again.chain);
+            let entries = v.config.path_cache.as_ref().map(PathCache::len);
+            assert_eq!(entries, cached.then_some(1));
+            // The same signer without the intermediate: still unknown issuer.
+            assert!(matches!(v.verify(&bare), Err(Error::UntrustedChain { .. })));
+            // Expired at a later time, cache or not.
+            let later = Verifier::builder()
+                .trust(root.clone())
+                .time(VerifyTime::at_unix(2_524_608_000))
+                .chain_cache(cached)
+                .build()
+                .unwrap();
+            assert!(later.verify(&chained).is_err());
+        }
     }
 
     #[test]

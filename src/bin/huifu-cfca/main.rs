@@ -8,6 +8,7 @@ mod io;
 mod pfx_cmd;
 mod request_cmd;
 mod sign;
+mod speed;
 mod verify_cmd;
 
 use std::process::ExitCode;
@@ -39,6 +40,8 @@ enum Command {
     Verify(verify_cmd::VerifyArgs),
     /// Show what a signed message holds, without verifying it.
     Inspect(verify_cmd::InspectArgs),
+    /// Measure signatures and verifications per second (like `openssl speed rsa2048`).
+    Speed(speed::Args),
 }
 
 fn main() -> ExitCode {
@@ -57,6 +60,7 @@ fn main() -> ExitCode {
         Command::Request(args) => request_cmd::run(args),
         Command::Verify(args) => verify_cmd::run_verify(args),
         Command::Inspect(args) => verify_cmd::run_inspect(args),
+        Command::Speed(args) => speed::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -149,6 +149,133 @@ pub enum Error {
         found: String,
     },
 
+    // ---- client --------------------------------------------------------------------------
+    /// A value is not in the form the API requires (an amount, a date, an order key, …).
+    #[error("invalid {what} {value:?}: {reason}")]
+    InvalidValue {
+        /// What kind of value (e.g. "amount", "date").
+        what: &'static str,
+        /// The value given (bounded).
+        value: String,
+        /// Why it is refused.
+        reason: String,
+    },
+    /// The call's parameters cannot become the signed JSON object (not an object, or not
+    /// serialisable). Nothing was sent.
+    #[error("invalid request parameters: {0}")]
+    InvalidParams(String),
+    /// A parameter contradicts what the client sends on the wire (`version`, `cmd_id` or
+    /// `mer_cust_id`); the request was refused before signing. Nothing was sent.
+    #[error("parameter {field} is {given:?} but the request carries {expected:?}")]
+    ParamConflict {
+        /// The contradicting key.
+        field: &'static str,
+        /// The value found in the parameters.
+        given: String,
+        /// The value the client sends.
+        expected: String,
+    },
+    /// The client could not be configured (TLS roots, HTTP client, endpoint).
+    #[error("client configuration: {0}")]
+    ClientConfig(String),
+    /// The server answered with an HTTP error status.
+    #[error("HTTP status {status}: {excerpt}")]
+    HttpStatus {
+        /// The HTTP status code.
+        status: u16,
+        /// The start of the body (at most 512 bytes, lossy UTF-8).
+        excerpt: String,
+    },
+    /// The server answered without a `check_value`: an error page or a plain JSON. Never a valid
+    /// answer.
+    #[error("unsigned answer (HTTP {status}): {excerpt}")]
+    UnsignedAnswer {
+        /// The HTTP status code.
+        status: u16,
+        /// The start of the body (at most 512 bytes, lossy UTF-8).
+        excerpt: String,
+    },
+    /// The answer's `check_value` did not verify (bad signature, untrusted chain, malformed, …);
+    /// `source` is the verifier's error.
+    #[error("the answer does not verify (HTTP {status}): {source}")]
+    AnswerSignature {
+        /// The HTTP status code.
+        status: u16,
+        /// The start of the body (at most 512 bytes, lossy UTF-8).
+        excerpt: String,
+        /// What the verifier reported.
+        #[source]
+        source: Box<Error>,
+    },
+    /// The answer is validly signed, but not by the pinned identity (the verifier's
+    /// [`Error::IdentityMismatch`]): for example another merchant's certificate.
+    #[error("the answer is signed by {found:?}, not by {expected:?} (HTTP {status})")]
+    AnswerIdentity {
+        /// The HTTP status code.
+        status: u16,
+        /// The start of the body (at most 512 bytes, lossy UTF-8).
+        excerpt: String,
+        /// The pinned id.
+        expected: String,
+        /// The id the signer's certificate carries.
+        found: String,
+    },
+    /// The answer verified, but it names another merchant, command or order than the request
+    /// (a validly signed answer replayed from elsewhere).
+    #[error("the answer's {field} is {found:?}, the request's is {expected:?} (HTTP {status})")]
+    AnswerMismatch {
+        /// The HTTP status code.
+        status: u16,
+        /// The field that differs (`mer_cust_id`, `cmd_id` or `order_id`).
+        field: &'static str,
+        /// The request's value.
+        expected: String,
+        /// The answer's value.
+        found: String,
+    },
+    /// The answer verified, but its signed content is not a JSON object.
+    #[error("the signed answer is not a JSON object (HTTP {status}): {excerpt}")]
+    AnswerNotJson {
+        /// The HTTP status code.
+        status: u16,
+        /// The start of the signed content (at most 512 bytes).
+        excerpt: String,
+    },
+    /// The request timed out (connect or total timeout). `sent` tells whether the request may
+    /// have reached the server.
+    #[error("timed out {}", if *sent { "waiting for the answer (the request may have reached the server)" } else { "connecting (nothing was sent)" })]
+    Timeout {
+        /// Whether the request may have reached the server.
+        sent: bool,
+    },
+    /// The HTTP exchange failed (connection refused, TLS, reset, …). `sent` tells whether the
+    /// request may have reached the server.
+    #[cfg(feature = "client")]
+    #[error("transport error ({}): {source}", if *sent { "the request may have reached the server" } else { "nothing was sent" })]
+    Transport {
+        /// Whether the request may have reached the server.
+        sent: bool,
+        /// reqwest's error.
+        #[source]
+        source: reqwest::Error,
+    },
+    /// A notification or redirect is not in the expected form (no `check_value`, bad encoding).
+    #[error("invalid notification: {0}")]
+    InvalidNotification(String),
+
+    // ---- sandbox / pki ---------------------------------------------------------------------
+    /// Generating the test PKI failed; `what` names the step.
+    #[error("test PKI: {what}: {detail}")]
+    Pki {
+        /// The step that failed (e.g. "RSA key generation", "certificate signing").
+        what: &'static str,
+        /// Why it failed.
+        detail: String,
+    },
+    /// The sandbox server could not be configured or started.
+    #[error("sandbox: {0}")]
+    Sandbox(String),
+
     // ---- I/O -----------------------------------------------------------------------------
     /// Reading or writing a file failed.
     #[error("i/o error: {0}")]
@@ -156,6 +283,52 @@ pub enum Error {
 }
 
 impl Error {
+    /// Whether the request may have reached the server: `true` once an HTTP answer came back (any
+    /// status, signed or not) and for timeouts or transport failures after connecting; `false`
+    /// for errors raised before sending (bad parameters, signing, configuration, connect failures).
+    ///
+    /// A call that failed with `was_sent() == true` may have taken effect: query the order (cmd
+    /// 301) before sending it again. The client never retries on its own.
+    pub fn was_sent(&self) -> bool {
+        match self {
+            Error::HttpStatus { .. }
+            | Error::UnsignedAnswer { .. }
+            | Error::AnswerSignature { .. }
+            | Error::AnswerIdentity { .. }
+            | Error::AnswerMismatch { .. }
+            | Error::AnswerNotJson { .. } => true,
+            Error::Timeout { sent } => *sent,
+            #[cfg(feature = "client")]
+            Error::Transport { sent, .. } => *sent,
+            _ => false,
+        }
+    }
+
+    /// The HTTP status of the answer an error came with, if any.
+    pub fn http_status(&self) -> Option<u16> {
+        match self {
+            Error::HttpStatus { status, .. }
+            | Error::UnsignedAnswer { status, .. }
+            | Error::AnswerSignature { status, .. }
+            | Error::AnswerIdentity { status, .. }
+            | Error::AnswerMismatch { status, .. }
+            | Error::AnswerNotJson { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+
+    /// The start of the answer's body (at most 512 bytes) an error came with, if any.
+    pub fn body_excerpt(&self) -> Option<&str> {
+        match self {
+            Error::HttpStatus { excerpt, .. }
+            | Error::UnsignedAnswer { excerpt, .. }
+            | Error::AnswerSignature { excerpt, .. }
+            | Error::AnswerIdentity { excerpt, .. }
+            | Error::AnswerNotJson { excerpt, .. } => Some(excerpt),
+            _ => None,
+        }
+    }
+
     /// Shorthand for [`Error::Malformed`].
     pub(crate) fn malformed(what: &'static str, detail: impl fmt::Display) -> Self {
         Error::Malformed {

@@ -142,6 +142,38 @@ pub fn name_to_string(name_der: &[u8]) -> String {
     parts.join(",")
 }
 
+/// Whether two DER Names are the same name, per RFC 5280 section 7.1 in the spirit of its
+/// matching rules: identical bytes match; otherwise every attribute must have the same type and,
+/// for directory strings, the same text after trimming, collapsing inner white space and case
+/// folding, whatever string type each side used (CFCA issues merchant certificates whose issuer
+/// says `PrintableString:CFCA ACS TEST OCA31` under an OCA31 whose subject says
+/// `UTF8String:CFCA ACS TEST OCA31`; OpenSSL chains them, and so must we). Other values compare
+/// by tag and bytes. Attributes are compared in order (multi-valued RDNs are flattened).
+pub fn names_match(a_der: &[u8], b_der: &[u8]) -> bool {
+    if a_der == b_der {
+        return true;
+    }
+    let (Ok(a), Ok(b)) = (attributes(a_der), attributes(b_der)) else {
+        return false;
+    };
+    a.len() == b.len()
+        && a.iter().zip(b.iter()).all(|((oa, ta, va), (ob, tb, vb))| {
+            oa == ob
+                && match (decode_string(*ta, va), decode_string(*tb, vb)) {
+                    (Some(x), Some(y)) => normalise(&x) == normalise(&y),
+                    _ => ta == tb && va == vb,
+                }
+        })
+}
+
+/// Trimmed, inner white space collapsed to one space, lower-cased.
+fn normalise(text: &str) -> String {
+    text.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
 type RawAttribute<'a> = (ObjectIdentifier, u8, &'a [u8]);
 
 /// Every AttributeTypeAndValue of a DER Name, in encoding order.
@@ -296,5 +328,16 @@ mod tests {
         assert_eq!(common_name(&bmp).unwrap().unwrap(), "汇");
         assert!(common_name(&[0x30, 0x00]).unwrap().is_none());
         assert!(common_name(&[0x31, 0x00]).is_err());
+    }
+
+    #[test]
+    fn names_match_across_string_types_case_and_spaces() {
+        let printable = name_with_cn(0x13, b"CFCA ACS TEST OCA31");
+        let utf8 = name_with_cn(0x0c, b"CFCA  acs TEST OCA31 ");
+        let other = name_with_cn(0x0c, b"CFCA ACS TEST OCA32");
+        assert!(names_match(&printable, &printable));
+        assert!(names_match(&printable, &utf8));
+        assert!(!names_match(&printable, &other));
+        assert!(!names_match(&printable, b"garbage"));
     }
 }

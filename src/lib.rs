@@ -8,11 +8,19 @@
 //!
 //! - signing: [`pfx`] → [`signer`] → [`pkcs7`] → [`check_value`]
 //! - verification: [`check_value`] → [`pkcs7`] → [`verify`] → [`chain`] → [`identity`]
+//!
+//! With the feature `sandbox`: `pki` generates a CFCA-like test PKI (root, OCA31-like
+//! intermediate, Huifu's and a merchant's identities, PFX files) and `sandbox` is a local
+//! stand-in for Huifu's API (real HTTP, real signatures, orders, queries, scripted outcomes,
+//! `bg_ret_url` deliveries with Huifu's retry policy).
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
 
 pub mod chain;
 pub mod check_value;
+#[cfg(feature = "client")]
+#[cfg_attr(docsrs, doc(cfg(feature = "client")))]
+pub mod client;
 pub mod content;
 pub mod engine;
 mod error;
@@ -20,6 +28,10 @@ pub mod identity;
 pub mod oid;
 pub mod pfx;
 pub mod pkcs7;
+#[cfg(feature = "sandbox")]
+pub mod pki;
+#[cfg(feature = "sandbox")]
+pub mod sandbox;
 pub mod signer;
 pub mod verify;
 

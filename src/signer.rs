@@ -93,6 +93,13 @@ impl Signer {
         if certificate_public_key(&certificate)? != key.to_public_key() {
             return Err(Error::NoMatchingCertificate);
         }
+        // The certificate travels in every message: refuse one the verifier cannot read (e.g. a
+        // signature BIT STRING with unused bits, which x509-cert accepts), rather than produce
+        // messages that no verifier of this crate accepts.
+        let der = certificate
+            .to_der()
+            .map_err(|e| Error::malformed("certificate", e))?;
+        crate::chain::ParsedCertificate::from_der(&der)?;
         let engine = RsaEngine::new(&key);
         Ok(Signer {
             inner: Arc::new(Inner {
@@ -103,6 +110,38 @@ impl Signer {
                 key_bits,
             }),
         })
+    }
+
+    /// A signer from a PFX (PKCS#12) file's bytes and its password.
+    ///
+    /// ```no_run
+    /// # fn main() -> huifu_cfca::Result<()> {
+    /// use huifu_cfca::{ContentMode, signer::Signer};
+    /// let signer = Signer::from_pfx(&std::fs::read("AS0381.pfx")?, "888888")?;
+    /// let check_value = signer.sign_check_value(b"TestData", ContentMode::Raw)?;
+    /// # Ok(()) }
+    /// ```
+    pub fn from_pfx(der: &[u8], password: &str) -> Result<Self> {
+        Self::from_identity(&crate::pfx::load(der, password)?)
+    }
+
+    /// [`Signer::from_pfx`] within `limits` (input size, iteration counts, bags, nesting, RSA key
+    /// size).
+    pub fn from_pfx_with_limits(
+        der: &[u8],
+        password: &str,
+        limits: &crate::pfx::PfxLimits,
+    ) -> Result<Self> {
+        Self::from_identity(&crate::pfx::load_with_limits(der, password, limits)?)
+    }
+
+    /// A signer from a decoded PFX identity (the key is copied; both copies zeroize on drop).
+    pub fn from_identity(identity: &crate::pfx::PfxIdentity) -> Result<Self> {
+        Self::with_chain(
+            identity.private_key().clone(),
+            identity.certificate().clone(),
+            identity.chain().to_vec(),
+        )
     }
 
     /// The signer's certificate.

@@ -25,13 +25,16 @@
 
 pub(crate) mod crypto;
 mod inspect;
+mod limits;
 
 use std::sync::Arc;
 
 use der::Encode as _;
 use x509_cert::Certificate;
 
-use crate::chain::{ParsedCertificate, PathOptions, TrustStore, VerifyTime, verify_path};
+use crate::chain::{
+    ParsedCertificate, PathCache, PathOptions, TrustStore, VerifyTime, verify_path,
+};
 use crate::check_value::{self, InputForm};
 use crate::content::{self, ContentMode};
 use crate::identity::{self, SignerPin};
@@ -41,6 +44,7 @@ use crate::{Error, Result};
 
 pub use crypto::DigestAlgorithm;
 pub use inspect::{Inspection, SignerInspection, inspect};
+pub use limits::VerifyLimits;
 
 /// Verifies signed messages. Cheap to clone (the configuration is shared), `Send + Sync`.
 #[derive(Clone, Debug)]
@@ -57,6 +61,9 @@ struct Config {
     allow_sha1: bool,
     extra_certs: Vec<ParsedCertificate>,
     require_single_signer: bool,
+    limits: VerifyLimits,
+    /// Validated paths by signer certificate (`None`: every verification builds its path anew).
+    path_cache: Option<PathCache>,
 }
 
 /// Builds a [`Verifier`]; see [`Verifier::builder`].
@@ -69,6 +76,8 @@ pub struct VerifierBuilder {
     allow_sha1: bool,
     extra_certs: Vec<Certificate>,
     require_single_signer: bool,
+    limits: VerifyLimits,
+    chain_cache: bool,
 }
 
 impl Default for VerifierBuilder {
@@ -81,6 +90,8 @@ impl Default for VerifierBuilder {
             allow_sha1: false,
             extra_certs: Vec::new(),
             require_single_signer: true,
+            limits: VerifyLimits::default(),
+            chain_cache: true,
         }
     }
 }
@@ -129,6 +140,26 @@ impl VerifierBuilder {
         self
     }
 
+    /// Bounds on input size, certificates and signers per message, ASN.1 nesting depth, RSA key
+    /// sizes and path building (default: [`VerifyLimits::default`]).
+    pub fn limits(mut self, limits: VerifyLimits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// Cache validated certificate paths by signer certificate (default: true).
+    ///
+    /// A verifier that sees the same signer again (Huifu signs every answer with one certificate)
+    /// then skips the certificate signature checks. A cached path is used only when it is the
+    /// answer a fresh path search would give: the signer's and intermediates' validity periods are
+    /// checked again at each verification's time, and every intermediate on the cached path must be
+    /// among the message's (or [`extra_certs`](Self::extra_certs)') certificates. Failures are not
+    /// cached; at most 64 paths are kept. Clones of a verifier share its cache.
+    pub fn chain_cache(mut self, enabled: bool) -> Self {
+        self.chain_cache = enabled;
+        self
+    }
+
     /// The verifier. Without trust anchors and without [`no_chain`](Self::no_chain):
     /// [`Error::NoTrustAnchors`].
     pub fn build(self) -> Result<Verifier> {
@@ -158,6 +189,8 @@ impl VerifierBuilder {
                 allow_sha1: self.allow_sha1,
                 extra_certs,
                 require_single_signer: self.require_single_signer,
+                limits: self.limits,
+                path_cache: self.chain_cache.then(PathCache::default),
             }),
         })
     }
@@ -245,7 +278,8 @@ impl VerifiedMessage {
 
 impl Verifier {
     /// The verifier for Huifu's answers and notifications: signer id `100001`, chain to `trust`
-    /// required, checked now, SHA-1 refused.
+    /// required, checked now, SHA-1 refused, validated paths cached
+    /// ([`VerifierBuilder::chain_cache`]).
     pub fn huifu(trust: TrustStore) -> Self {
         Verifier {
             config: Arc::new(Config {
@@ -255,6 +289,8 @@ impl Verifier {
                 allow_sha1: false,
                 extra_certs: Vec::new(),
                 require_single_signer: true,
+                limits: VerifyLimits::default(),
+                path_cache: Some(PathCache::default()),
             }),
         }
     }
@@ -267,8 +303,8 @@ impl Verifier {
     /// Verifies an attached signature in any input form (check_value, base64, PEM, DER/BER).
     /// A detached signature is [`Error::DetachedSignature`].
     pub fn verify(&self, input: &[u8]) -> Result<VerifiedMessage> {
-        let (der, form) = check_value::decode(input)?;
-        let parsed = parse::parse(&der)?;
+        let (der, form) = self.decode(input)?;
+        let parsed = parse::parse_with_limits(&der, &self.config.limits)?;
         let econtent = parsed.econtent.clone().ok_or(Error::DetachedSignature)?;
         self.verify_parsed(&parsed, econtent, form)
     }
@@ -276,8 +312,8 @@ impl Verifier {
     /// Verifies a detached signature over `content`. A message that carries content is accepted
     /// only if that content equals `content`.
     pub fn verify_detached(&self, input: &[u8], content: &[u8]) -> Result<VerifiedMessage> {
-        let (der, form) = check_value::decode(input)?;
-        let parsed = parse::parse(&der)?;
+        let (der, form) = self.decode(input)?;
+        let parsed = parse::parse_with_limits(&der, &self.config.limits)?;
         if let Some(attached) = &parsed.econtent
             && attached != content
         {
@@ -287,6 +323,17 @@ impl Verifier {
             ));
         }
         self.verify_parsed(&parsed, content.to_vec(), form)
+    }
+
+    /// The limits this verifier applies.
+    pub fn limits(&self) -> &VerifyLimits {
+        &self.config.limits
+    }
+
+    /// The input size check, then [`check_value::decode`].
+    fn decode(&self, input: &[u8]) -> Result<(Vec<u8>, InputForm)> {
+        self.config.limits.check_input(input.len())?;
+        check_value::decode(input)
     }
 
     fn verify_parsed(
@@ -346,7 +393,7 @@ impl Verifier {
         let cfg = &self.config;
         let digest = check_algorithms(parsed, si, cfg.allow_sha1)?;
         let cert = self.find_signer(parsed, &si.sid)?;
-        let key = crypto::rsa_public_key(cert)?;
+        let key = crypto::rsa_public_key(cert, &cfg.limits)?;
         match &si.signed_attributes {
             None => crypto::verify_rsa(&key, digest, econtent, &si.signature)?,
             Some(attrs) => {
@@ -369,15 +416,17 @@ impl Verifier {
                     .iter()
                     .chain(cfg.extra_certs.iter())
                     .collect();
-                verify_path(
-                    cert,
-                    &PathOptions {
-                        time: cfg.time.resolve(),
-                        allow_sha1: cfg.allow_sha1,
-                        anchors: trust.anchors(),
-                        intermediates: &intermediates,
-                    },
-                )?
+                let opts = PathOptions {
+                    time: cfg.time.resolve(),
+                    allow_sha1: cfg.allow_sha1,
+                    anchors: trust.anchors(),
+                    intermediates: &intermediates,
+                    limits: &cfg.limits,
+                };
+                match &cfg.path_cache {
+                    Some(cache) => cache.verify_path(cert, &opts)?,
+                    None => verify_path(cert, &opts)?,
+                }
             }
         };
         let cn = match &cfg.pin {
@@ -399,7 +448,7 @@ impl Verifier {
             .chain(self.config.extra_certs.iter());
         all.find(|c| match sid {
             SignerIdentifier::IssuerAndSerialNumber { issuer, serial } => {
-                c.issuer_der() == issuer.as_slice() && c.serial() == serial.as_slice()
+                c.serial() == serial.as_slice() && identity::names_match(c.issuer_der(), issuer)
             }
             SignerIdentifier::SubjectKeyIdentifier(ski) => {
                 c.subject_key_id.as_deref() == Some(ski.as_slice())
@@ -550,6 +599,40 @@ mod tests {
         );
         let v = Verifier::builder().no_chain().build().unwrap();
         assert!(v.verify(&msg).is_ok());
+    }
+
+    #[test]
+    fn the_path_cache_serves_the_same_signer_and_still_needs_its_intermediates() {
+        let file =
+            |n: &str| std::fs::read(format!("{}/vectors/{n}", env!("CARGO_MANIFEST_DIR"))).unwrap();
+        let mut root = TrustStore::new();
+        root.add_der(&file("chain/root.cer")).unwrap();
+        let chained = file("p7/huifu-chain.p7b"); // carries the OCA
+        let bare = file("p7/huifu-noattr.p7b"); // signer certificate only
+        for cached in [true, false] {
+            let v = Verifier::builder()
+                .trust(root.clone())
+                .time(VerifyTime::at_unix(1_893_456_000))
+                .chain_cache(cached)
+                .build()
+                .unwrap();
+            let first = v.verify(&chained).unwrap();
+            let again = v.clone().verify(&chained).unwrap();
+            assert_eq!(first.chain.len(), 3);
+            assert_eq!(first.chain, again.chain);
+            let entries = v.config.path_cache.as_ref().map(PathCache::len);
+            assert_eq!(entries, cached.then_some(1));
+            // The same signer without the intermediate: still unknown issuer.
+            assert!(matches!(v.verify(&bare), Err(Error::UntrustedChain { .. })));
+            // Expired at a later time, cache or not.
+            let later = Verifier::builder()
+                .trust(root.clone())
+                .time(VerifyTime::at_unix(2_524_608_000))
+                .chain_cache(cached)
+                .build()
+                .unwrap();
+            assert!(later.verify(&chained).is_err());
+        }
     }
 
     #[test]

@@ -14,7 +14,10 @@ use spki::AlgorithmIdentifierOwned;
 
 fn assert_sadk_layout(der: &[u8], signer: &Signer, content: &[u8]) {
     let null = Some(der::Any::from(Null));
-    let with_null = |o| AlgorithmIdentifierOwned { oid: o, parameters: null.clone() };
+    let with_null = |o| AlgorithmIdentifierOwned {
+        oid: o,
+        parameters: null.clone(),
+    };
 
     let ci = ContentInfo::from_der(der).expect("DER ContentInfo");
     assert_eq!(ci.content_type, oid::SIGNED_DATA);
@@ -22,7 +25,13 @@ fn assert_sadk_layout(der: &[u8], signer: &Signer, content: &[u8]) {
     assert_eq!(sd.version, CmsVersion::V1);
     assert_eq!(sd.digest_algorithms.as_slice(), &[with_null(oid::SHA256)]);
     assert_eq!(sd.encap_content_info.econtent_type, oid::DATA);
-    let econtent: OctetString = sd.encap_content_info.econtent.as_ref().expect("attached").decode_as().unwrap();
+    let econtent: OctetString = sd
+        .encap_content_info
+        .econtent
+        .as_ref()
+        .expect("attached")
+        .decode_as()
+        .unwrap();
     assert_eq!(econtent.as_bytes(), content);
     let certs = sd.certificates.as_ref().expect("certificates");
     assert_eq!(certs.0.len(), 1, "signer certificate only");
@@ -37,7 +46,10 @@ fn assert_sadk_layout(der: &[u8], signer: &Signer, content: &[u8]) {
     match &si.sid {
         SignerIdentifier::IssuerAndSerialNumber(ias) => {
             assert_eq!(&ias.issuer, signer.certificate().tbs_certificate().issuer());
-            assert_eq!(&ias.serial_number, signer.certificate().tbs_certificate().serial_number());
+            assert_eq!(
+                &ias.serial_number,
+                signer.certificate().tbs_certificate().serial_number()
+            );
         }
         SignerIdentifier::SubjectKeyIdentifier(_) => panic!("SADK uses IssuerAndSerialNumber"),
     }
@@ -55,12 +67,26 @@ fn openssl_verify(der: &[u8], extra: &[&str], tag: &str) -> (bool, Vec<u8>, Stri
     let p7 = dir.join("msg.p7");
     let out = dir.join("content.out");
     std::fs::write(&p7, der).unwrap();
-    let mut args = vec!["cms", "-verify", "-binary", "-inform", "DER", "-in", p7.to_str().unwrap(), "-out", out.to_str().unwrap()];
+    let mut args = vec![
+        "cms",
+        "-verify",
+        "-binary",
+        "-inform",
+        "DER",
+        "-in",
+        p7.to_str().unwrap(),
+        "-out",
+        out.to_str().unwrap(),
+    ];
     args.extend_from_slice(extra);
     let result = openssl(&args);
     let content = std::fs::read(&out).unwrap_or_default();
     let _ = std::fs::remove_dir_all(&dir);
-    (result.status.success(), content, String::from_utf8_lossy(&result.stderr).into_owned())
+    (
+        result.status.success(),
+        content,
+        String::from_utf8_lossy(&result.stderr).into_owned(),
+    )
 }
 
 #[test]
@@ -76,16 +102,26 @@ fn testdata_raw_with_as0381_has_the_sadk_layout_and_openssl_accepts_it() {
 
 #[test]
 fn our_signatures_verify_with_openssl_against_the_vector_chain() {
-    let root = vector("chain/root.pem");
-    let oca = vector("chain/oca.pem");
+    // OpenSSL's cms -verify takes the intermediate from the trust file (it has no -untrusted).
+    let bundle = vector("chain/ca-bundle.pem");
     for name in ["merchant", "merchant1024", "merchant3072", "merchant4096"] {
         let signer = chain_signer(name);
-        for (content, mode) in [(&b"TestData"[..], ContentMode::Raw), (br#"{"cmd_id":"301","x":"\u6c47"}"#, ContentMode::Huifu)] {
+        for (content, mode) in [
+            (&b"TestData"[..], ContentMode::Raw),
+            (br#"{"cmd_id":"301","x":"\u6c47"}"#, ContentMode::Huifu),
+        ] {
             let der = signer.sign(content, mode).unwrap();
             assert_sadk_layout(&der, &signer, &mode.wrap(content));
             let (ok, got, err) = openssl_verify(
                 &der,
-                &["-CAfile", root.to_str().unwrap(), "-certfile", oca.to_str().unwrap(), "-purpose", "any", "-attime", "1735689600"],
+                &[
+                    "-CAfile",
+                    bundle.to_str().unwrap(),
+                    "-purpose",
+                    "any",
+                    "-attime",
+                    "1735689600",
+                ],
                 name,
             );
             assert!(ok, "{name}: openssl refused: {err}");

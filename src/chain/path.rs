@@ -5,7 +5,8 @@
 //! - the signer (end entity) must be within its validity period at the verification time; if it
 //!   has keyUsage, digitalSignature or nonRepudiation must be set; unknown critical extensions are
 //!   rejected;
-//! - an issuer is looked up by subject == issuer (exact DER), and where the child has an authority
+//! - an issuer is looked up by subject == issuer (RFC 5280 name matching:
+//!   [`crate::identity::names_match`]), and where the child has an authority
 //!   key id and the candidate a subject key id, they must agree; candidates are the trust anchors
 //!   first, then the intermediates (message certificates and the caller's extra certificates);
 //! - every issuer must be a CA (basicConstraints cA; anchors without basicConstraints are accepted
@@ -15,19 +16,21 @@
 //! - every signature is checked over the exact TBSCertificate bytes: sha256/384/512WithRSA always,
 //!   sha1WithRSA only with the SHA-1 opt-in (the same one as for messages);
 //! - at most [`MAX_INTERMEDIATES`] intermediates, no certificate twice on a path, and at most
-//!   [`MAX_SIGNATURE_CHECKS`] signature checks per verification;
+//!   [`MAX_SIGNATURE_CHECKS`] signature checks per verification (the defaults of
+//!   [`VerifyLimits`], which sets both; exceeding either is [`Error::LimitExceeded`]);
 //! - a signer certificate that is itself a trust anchor (same DER) is trusted directly.
 //!
 //! When no path is found, the error is the most specific reason seen: any concrete problem with a
 //! candidate issuer beats "unknown issuer".
 
 use super::ParsedCertificate;
+use crate::verify::VerifyLimits;
 use crate::verify::crypto::verify_certificate_signature;
 use crate::{Error, Result, ValidityProblem};
 
-/// The most intermediates a path may hold.
+/// The most intermediates a path may hold, by default.
 pub const MAX_INTERMEDIATES: usize = 6;
-/// The most signature checks one path search may do.
+/// The most signature checks one path search may do, by default.
 pub const MAX_SIGNATURE_CHECKS: usize = 64;
 
 /// What the path builder works with.
@@ -40,6 +43,8 @@ pub(crate) struct PathOptions<'a> {
     pub anchors: &'a [ParsedCertificate],
     /// Candidate intermediates.
     pub intermediates: &'a [&'a ParsedCertificate],
+    /// Path length, signature checks and RSA key sizes.
+    pub limits: &'a VerifyLimits,
 }
 
 /// Why a candidate failed; ranked so that the most specific reason is reported.
@@ -101,7 +106,7 @@ pub(crate) fn verify_path(
         return Ok(vec![leaf.clone()]);
     }
     let mut path = vec![leaf];
-    let mut budget = MAX_SIGNATURE_CHECKS;
+    let mut budget = opts.limits.max_signature_checks;
     match build(&mut path, opts, &mut budget) {
         Ok(anchor) => {
             let mut out: Vec<ParsedCertificate> = path.into_iter().cloned().collect();
@@ -135,10 +140,15 @@ fn build<'a>(
         }
     }
 
-    if below >= MAX_INTERMEDIATES {
-        return Err(best.keep_most_specific(Fault::untrusted(format!(
-            "path longer than {MAX_INTERMEDIATES} intermediates"
-        ))));
+    let max = opts.limits.max_intermediates;
+    if below >= max {
+        return Err(
+            best.keep_most_specific(Fault::Specific(Error::LimitExceeded {
+                limit: "intermediates in a certificate path",
+                value: u64::try_from(below).unwrap_or(u64::MAX).saturating_add(1),
+                max: u64::try_from(max).unwrap_or(u64::MAX),
+            })),
+        );
     }
     for &candidate in opts.intermediates.iter() {
         if !issued_by(child, candidate) || path.iter().any(|p| p.der() == candidate.der()) {
@@ -162,7 +172,7 @@ fn build<'a>(
 
 /// Name (and key identifier) chaining.
 fn issued_by(child: &ParsedCertificate, issuer: &ParsedCertificate) -> bool {
-    if child.issuer_der() != issuer.subject_der() {
+    if !crate::identity::names_match(child.issuer_der(), issuer.subject_der()) {
         return false;
     }
     match (&child.authority_key_id, &issuer.subject_key_id) {
@@ -219,12 +229,16 @@ fn check_issuer(
         check_validity(issuer, opts.time).map_err(Fault::Specific)?;
     }
     if *budget == 0 {
-        return Err(Fault::untrusted(
-            "too many signature checks while building the path".to_string(),
-        ));
+        let max = u64::try_from(opts.limits.max_signature_checks).unwrap_or(u64::MAX);
+        return Err(Fault::Specific(Error::LimitExceeded {
+            limit: "certificate signature checks in a path search",
+            value: max.saturating_add(1),
+            max,
+        }));
     }
     *budget -= 1;
-    verify_certificate_signature(issuer, child, opts.allow_sha1).map_err(|e| match e {
+    verify_certificate_signature(issuer, child, opts.allow_sha1, opts.limits).map_err(|e| match e {
+        e @ Error::LimitExceeded { .. } => Fault::Specific(e),
         Error::SignatureMismatch => Fault::untrusted(format!(
             "bad signature: {name} did not sign {}",
             child.subject_string()
@@ -282,6 +296,7 @@ mod tests {
                 allow_sha1: false,
                 anchors: &anchors,
                 intermediates: &refs,
+                limits: &VerifyLimits::default(),
             },
         )
     }
@@ -344,6 +359,7 @@ mod tests {
             allow_sha1: false,
             anchors: &anchors,
             intermediates: &refs,
+            limits: &VerifyLimits::default(),
         };
         let mut path = vec![&leaf, &notca];
         let mut budget = MAX_SIGNATURE_CHECKS;

@@ -1,4 +1,4 @@
-//! PKCS#12 (PFX) decoding on RustCrypto crates, and (in [`encode`]) encoding.
+//! PKCS#12 (PFX) decoding on RustCrypto crates, and (in [`encode()`]) encoding.
 //!
 //! [`load`] reads a PFX and returns the RSA private key with the certificate whose public key matches
 //! it (by key, not by order) and the remaining certificates as the chain. [`decode`] returns
@@ -32,9 +32,6 @@ use cipher::Password;
 
 pub use encode::{PfxForm, encode};
 
-/// How deep `safeContentsBag`s may nest.
-const MAX_BAG_DEPTH: usize = 4;
-
 /// Bounds on what a PFX may demand, checked before the work is done.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PfxLimits {
@@ -45,6 +42,15 @@ pub struct PfxLimits {
     pub max_iterations: u64,
     /// The most bags accepted in the whole file, nested ones included (default 256).
     pub max_bags: usize,
+    /// How deep `safeContentsBag`s may nest (default 4).
+    pub max_bag_depth: usize,
+    /// The deepest ASN.1 nesting accepted in the file and in every decrypted safe (default 48).
+    pub max_depth: usize,
+    /// The smallest RSA modulus [`load_with_limits`] accepts, in bits (default 1024).
+    pub min_rsa_bits: u64,
+    /// The largest RSA modulus [`load_with_limits`] accepts, in bits (default 8192); checked
+    /// before the key is built.
+    pub max_rsa_bits: u64,
 }
 
 impl Default for PfxLimits {
@@ -53,6 +59,10 @@ impl Default for PfxLimits {
             max_input_bytes: 1024 * 1024,
             max_iterations: 10_000_000,
             max_bags: 256,
+            max_bag_depth: 4,
+            max_depth: 48,
+            min_rsa_bits: 1024,
+            max_rsa_bits: 8192,
         }
     }
 }
@@ -199,6 +209,11 @@ pub fn load(der: &[u8], password: &str) -> Result<PfxIdentity> {
 pub fn load_with_limits(der: &[u8], password: &str, limits: &PfxLimits) -> Result<PfxIdentity> {
     let contents = decode(der, password, limits)?;
     let first = contents.keys.first().ok_or(Error::NoPrivateKey)?;
+    if first.algorithm == oid::RSA_ENCRYPTION
+        && let Some(bits) = rsa_modulus_bits(first.pkcs8_der())
+    {
+        check_rsa_bits(bits, limits)?;
+    }
     let key = first.to_rsa()?;
     if contents.certificates.is_empty() {
         return Err(Error::NoCertificate);
@@ -225,6 +240,69 @@ pub fn load_with_limits(der: &[u8], password: &str, limits: &PfxLimits) -> Resul
         chain,
         info: contents.info,
     })
+}
+
+/// The modulus size of a PKCS#8 RSA private key, read without building the key.
+fn rsa_modulus_bits(pkcs8: &[u8]) -> Option<u64> {
+    use crate::pkcs7::parse::ber::{Reader, tag};
+    let info = pkcs8::PrivateKeyInfoRef::from_der(pkcs8).ok()?;
+    let mut outer = Reader::new(info.private_key.as_bytes());
+    let mut seq = outer
+        .expect(tag::SEQUENCE, "RSA private key")
+        .ok()?
+        .children();
+    seq.expect(tag::INTEGER, "RSA private key").ok()?;
+    let n = seq.expect(tag::INTEGER, "RSA private key").ok()?;
+    let start = n.value.iter().position(|b| *b != 0)?;
+    let modulus = n.value.get(start..)?;
+    let first = modulus.first()?;
+    let len = u64::try_from(modulus.len()).ok()?;
+    Some((len - 1) * 8 + u64::from(8 - first.leading_zeros()))
+}
+
+/// Refuses an RSA modulus outside the configured bounds.
+fn check_rsa_bits(bits: u64, limits: &PfxLimits) -> Result<()> {
+    if bits < limits.min_rsa_bits {
+        return Err(Error::LimitExceeded {
+            limit: "RSA modulus bits (minimum)",
+            value: bits,
+            max: limits.min_rsa_bits,
+        });
+    }
+    if bits > limits.max_rsa_bits {
+        return Err(Error::LimitExceeded {
+            limit: "RSA modulus bits",
+            value: bits,
+            max: limits.max_rsa_bits,
+        });
+    }
+    Ok(())
+}
+
+/// Refuses ASN.1 nested deeper than `limits.max_depth`, before the typed decoder sees it. Other
+/// faults are left to the typed decoder to report.
+fn check_depth(bytes: &[u8], limits: &PfxLimits) -> Result<()> {
+    use crate::pkcs7::parse::ber::{Reader, Tlv};
+    fn walk(tlv: &Tlv<'_>) -> Result<()> {
+        if !tlv.constructed() {
+            return Ok(());
+        }
+        let mut r = tlv.children();
+        while !r.is_empty() {
+            match r.next() {
+                Ok(child) => walk(&child)?,
+                Err(e @ Error::LimitExceeded { .. }) => return Err(e),
+                Err(_) => return Ok(()),
+            }
+        }
+        Ok(())
+    }
+    let mut top = Reader::with_max_depth(bytes, limits.max_depth);
+    match top.next() {
+        Ok(tlv) => walk(&tlv),
+        Err(e @ Error::LimitExceeded { .. }) => Err(e),
+        Err(_) => Ok(()),
+    }
 }
 
 /// The RSA public key of a certificate, if it has one.
@@ -255,6 +333,7 @@ pub fn decode(der: &[u8], password: &str, limits: &PfxLimits) -> Result<PfxConte
             max: u64::try_from(limits.max_input_bytes).unwrap_or(u64::MAX),
         });
     }
+    check_depth(der, limits)?;
     let pfx: Pfx = decode_ber(der, "PFX")?;
     if pfx.version != 3 {
         return Err(Error::malformed(
@@ -311,10 +390,12 @@ pub fn decode(der: &[u8], password: &str, limits: &PfxLimits) -> Result<PfxConte
         },
     };
 
+    check_depth(auth_safe, limits)?;
     let safes: AuthenticatedSafe = decode_ber(auth_safe, "PFX")?;
     for safe in &safes {
         match safe {
             ContentInfo::Data(data) => {
+                check_depth(data.as_bytes(), limits)?;
                 let bags: SafeContents = decode_ber(data.as_bytes(), "PFX")?;
                 walker.safe(&bags, "none")?;
             }
@@ -329,6 +410,7 @@ pub fn decode(der: &[u8], password: &str, limits: &PfxLimits) -> Result<PfxConte
                     ciphertext,
                     "PKCS#12 safe encryption",
                 )?;
+                check_depth(&plain, limits)?;
                 let bags: SafeContents = match decode_ber(&plain, "PFX") {
                     Ok(bags) => bags,
                     Err(e) => return Err(walker.garbage(e)),
@@ -418,8 +500,12 @@ impl Walker<'_> {
         depth: usize,
         holds_certificates: &mut bool,
     ) -> Result<()> {
-        if depth > MAX_BAG_DEPTH {
-            return Err(Error::malformed("PFX", "safeContentsBag nested too deeply"));
+        if depth > self.limits.max_bag_depth {
+            return Err(Error::LimitExceeded {
+                limit: "PKCS#12 safeContentsBag nesting",
+                value: u64::try_from(depth).unwrap_or(u64::MAX),
+                max: u64::try_from(self.limits.max_bag_depth).unwrap_or(u64::MAX),
+            });
         }
         for bag in bags {
             self.bags = self.bags.saturating_add(1);

@@ -30,13 +30,14 @@ use der::asn1::ObjectIdentifier;
 use self::ber::{Reader, Tlv, tag};
 use crate::chain::ParsedCertificate;
 use crate::oid;
+use crate::verify::VerifyLimits;
 use crate::{Error, Result};
 
-/// The largest PKCS#7 structure accepted.
+/// The largest PKCS#7 structure accepted by default ([`VerifyLimits::max_message_bytes`]).
 pub const MAX_INPUT: usize = 16 * 1024 * 1024;
-/// The most certificates a message may carry.
+/// The most certificates a message may carry by default ([`VerifyLimits::max_certificates`]).
 pub const MAX_CERTIFICATES: usize = 32;
-/// The most signer infos a message may carry.
+/// The most signer infos a message may carry by default ([`VerifyLimits::max_signer_infos`]).
 pub const MAX_SIGNER_INFOS: usize = 16;
 
 const WHAT: &str = "PKCS#7";
@@ -137,19 +138,25 @@ pub struct ParsedSignedData {
     pub signer_infos: Vec<ParsedSignerInfo>,
 }
 
-/// Parses a ContentInfo holding a SignedData, DER or BER.
+/// Parses a ContentInfo holding a SignedData, DER or BER, with the default [`VerifyLimits`].
 ///
 /// Bytes after the ContentInfo are [`Error::TrailingData`]; a content type other than signedData
 /// is [`Error::UnsupportedAlgorithm`].
 pub fn parse(bytes: &[u8]) -> Result<ParsedSignedData> {
-    if bytes.len() > MAX_INPUT {
+    parse_with_limits(bytes, &VerifyLimits::default())
+}
+
+/// Parses a ContentInfo holding a SignedData within `limits` (message size, certificates,
+/// signer infos, nesting depth); exceeding one is [`Error::LimitExceeded`].
+pub fn parse_with_limits(bytes: &[u8], limits: &VerifyLimits) -> Result<ParsedSignedData> {
+    if bytes.len() > limits.max_message_bytes {
         return Err(Error::LimitExceeded {
             limit: "PKCS#7 size",
             value: bytes.len() as u64,
-            max: MAX_INPUT as u64,
+            max: limits.max_message_bytes as u64,
         });
     }
-    let mut top = Reader::new(bytes);
+    let mut top = Reader::with_max_depth(bytes, limits.max_depth);
     let content_info = top.expect(tag::SEQUENCE, WHAT)?;
     if !top.is_empty() {
         return Err(Error::TrailingData {
@@ -175,10 +182,14 @@ pub fn parse(bytes: &[u8]) -> Result<ParsedSignedData> {
     let mut inner = explicit.children();
     let signed_data = inner.expect(tag::SEQUENCE, "SignedData")?;
     inner.finish("ContentInfo")?;
-    parse_signed_data(&signed_data, encoding)
+    parse_signed_data(&signed_data, encoding, limits)
 }
 
-fn parse_signed_data(sd: &Tlv<'_>, encoding: Encoding) -> Result<ParsedSignedData> {
+fn parse_signed_data(
+    sd: &Tlv<'_>,
+    encoding: Encoding,
+    limits: &VerifyLimits,
+) -> Result<ParsedSignedData> {
     const SD: &str = "SignedData";
     let mut r = sd.children();
     let version = read_small_int(&mut r, SD)?;
@@ -219,11 +230,11 @@ fn parse_signed_data(sd: &Tlv<'_>, encoding: Encoding) -> Result<ParsedSignedDat
             if c.tag != tag::SEQUENCE {
                 continue;
             }
-            if certificates.len() >= MAX_CERTIFICATES {
+            if certificates.len() >= limits.max_certificates {
                 return Err(Error::LimitExceeded {
                     limit: "certificates in a message",
                     value: certificates.len() as u64 + 1,
-                    max: MAX_CERTIFICATES as u64,
+                    max: limits.max_certificates as u64,
                 });
             }
             certificates.push(ParsedCertificate::from_der(c.raw)?);
@@ -235,11 +246,11 @@ fn parse_signed_data(sd: &Tlv<'_>, encoding: Encoding) -> Result<ParsedSignedDat
     let mut signer_infos = Vec::new();
     let mut sis = r.expect(tag::SET, "signerInfos")?.children();
     while !sis.is_empty() {
-        if signer_infos.len() >= MAX_SIGNER_INFOS {
+        if signer_infos.len() >= limits.max_signer_infos {
             return Err(Error::LimitExceeded {
                 limit: "signer infos in a message",
                 value: signer_infos.len() as u64 + 1,
-                max: MAX_SIGNER_INFOS as u64,
+                max: limits.max_signer_infos as u64,
             });
         }
         let si = sis.expect(tag::SEQUENCE, "SignerInfo")?;

@@ -8,11 +8,12 @@ use sha2::Digest as _;
 use crate::chain::ParsedCertificate;
 use crate::oid;
 use crate::pkcs7::parse::ber::{Reader, tag};
+use crate::verify::VerifyLimits;
 use crate::{Error, Result};
 
-/// The smallest RSA modulus accepted, in bits.
+/// The smallest RSA modulus accepted by default, in bits.
 pub const MIN_RSA_BITS: u64 = 1024;
-/// The largest RSA modulus accepted, in bits.
+/// The largest RSA modulus accepted by default, in bits.
 pub const MAX_RSA_BITS: u64 = 8192;
 
 /// A digest algorithm this crate verifies with.
@@ -104,7 +105,10 @@ pub(crate) fn check_null_parameters(params: Option<&[u8]>, what: &'static str) -
 }
 
 /// The RSA public key of a certificate, with the modulus bounds checked.
-pub(crate) fn rsa_public_key(cert: &ParsedCertificate) -> Result<rsa::PublicKey> {
+pub(crate) fn rsa_public_key(
+    cert: &ParsedCertificate,
+    limits: &VerifyLimits,
+) -> Result<rsa::PublicKey> {
     let spki = cert.spki();
     let alg = spki.algorithm.oid;
     if alg != oid::RSA_ENCRYPTION {
@@ -125,20 +129,7 @@ pub(crate) fn rsa_public_key(cert: &ParsedCertificate) -> Result<rsa::PublicKey>
         Some(first) => (modulus.len() as u64 - 1) * 8 + u64::from(8 - first.leading_zeros()),
         None => 0,
     };
-    if modulus_bits < MIN_RSA_BITS {
-        return Err(Error::LimitExceeded {
-            limit: "RSA modulus bits (minimum)",
-            value: modulus_bits,
-            max: MIN_RSA_BITS,
-        });
-    }
-    if modulus_bits > MAX_RSA_BITS {
-        return Err(Error::LimitExceeded {
-            limit: "RSA modulus bits",
-            value: modulus_bits,
-            max: MAX_RSA_BITS,
-        });
-    }
+    limits.check_rsa_bits(modulus_bits)?;
     rsa::PublicKey::from_pkcs1_der(bits).map_err(|e| Error::malformed("RSA public key", e))
 }
 
@@ -159,6 +150,7 @@ pub(crate) fn verify_certificate_signature(
     issuer: &ParsedCertificate,
     cert: &ParsedCertificate,
     allow_sha1: bool,
+    limits: &VerifyLimits,
 ) -> Result<()> {
     if !cert.algorithms_agree() {
         return Err(Error::AlgorithmMismatch(format!(
@@ -178,7 +170,7 @@ pub(crate) fn verify_certificate_signature(
             )
         })?;
     digest.check_allowed(allow_sha1)?;
-    let key = rsa_public_key(issuer)?;
+    let key = rsa_public_key(issuer, limits)?;
     verify_rsa(&key, digest, cert.tbs(), cert.signature())
 }
 
@@ -194,10 +186,11 @@ mod tests {
     fn certificate_signatures() {
         let root = ParsedCertificate::from_der(ROOT).unwrap();
         let oca = ParsedCertificate::from_der(OCA).unwrap();
-        verify_certificate_signature(&root, &oca, false).unwrap();
-        verify_certificate_signature(&root, &root, false).unwrap();
+        let l = VerifyLimits::default();
+        verify_certificate_signature(&root, &oca, false, &l).unwrap();
+        verify_certificate_signature(&root, &root, false, &l).unwrap();
         assert!(matches!(
-            verify_certificate_signature(&oca, &oca, false),
+            verify_certificate_signature(&oca, &oca, false, &l),
             Err(Error::SignatureMismatch)
         ));
     }
@@ -206,7 +199,7 @@ mod tests {
     fn ec_keys_are_unsupported() {
         let ec = ParsedCertificate::from_der(EC).unwrap();
         assert!(matches!(
-            rsa_public_key(&ec),
+            rsa_public_key(&ec, &VerifyLimits::default()),
             Err(Error::UnsupportedAlgorithm { .. })
         ));
     }

@@ -22,7 +22,9 @@ pub fn shared_cfca(name: &str) -> PathBuf {
 
 /// A file under this repository's `vectors/`.
 pub fn vector(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("vectors").join(rel)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("vectors")
+        .join(rel)
 }
 
 /// Reads a file, failing the test with its path.

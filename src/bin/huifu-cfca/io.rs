@@ -4,8 +4,41 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 use clap::Args;
-use huifu_cfca::{Error, Result};
+use huifu_cfca::Error;
 use zeroize::Zeroizing;
+
+/// A CLI failure: a usage problem (exit 2) or a failed operation (exit 1).
+#[derive(Debug)]
+pub enum CliError {
+    /// The command line cannot be acted on (missing password source, no trust anchors, …).
+    Usage(String),
+    /// The operation failed.
+    Failed(Error),
+}
+
+impl From<Error> for CliError {
+    fn from(e: Error) -> Self {
+        CliError::Failed(e)
+    }
+}
+
+impl From<std::io::Error> for CliError {
+    fn from(e: std::io::Error) -> Self {
+        CliError::Failed(Error::Io(e))
+    }
+}
+
+impl std::fmt::Display for CliError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CliError::Usage(m) => f.write_str(m),
+            CliError::Failed(e) => e.fmt(f),
+        }
+    }
+}
+
+/// The CLI's result type.
+pub type Result<T, E = CliError> = std::result::Result<T, E>;
 
 /// Where a password comes from. Never from argv.
 #[derive(Args, Debug, Clone)]
@@ -22,12 +55,15 @@ impl PasswordArgs {
     /// The password, from the variable, the file, or (on a terminal) a prompt.
     pub fn read(&self) -> Result<Zeroizing<String>> {
         if let Some(var) = &self.password_env {
-            return std::env::var(var)
-                .map(Zeroizing::new)
-                .map_err(|_| usage(format!("environment variable {var} is not set (or not UTF-8)")));
+            return std::env::var(var).map(Zeroizing::new).map_err(|_| {
+                usage(format!(
+                    "environment variable {var} is not set (or not UTF-8)"
+                ))
+            });
         }
         if let Some(path) = &self.password_file {
-            let text = Zeroizing::new(std::fs::read_to_string(path).map_err(|e| io_error(path, e))?);
+            let text =
+                Zeroizing::new(std::fs::read_to_string(path).map_err(|e| io_error(path, e))?);
             let line = text.lines().next().unwrap_or_default();
             return Ok(Zeroizing::new(line.to_string()));
         }
@@ -44,17 +80,20 @@ fn prompt() -> Result<Zeroizing<String>> {
     }
     rpassword::prompt_password("PFX password: ")
         .map(Zeroizing::new)
-        .map_err(Error::Io)
+        .map_err(CliError::from)
 }
 
 /// A CLI-level failure that is not a library error.
-pub fn usage(message: String) -> Error {
-    Error::Io(std::io::Error::new(std::io::ErrorKind::InvalidInput, message))
+pub fn usage(message: String) -> CliError {
+    CliError::Usage(message)
 }
 
 /// An I/O error naming the file.
-pub fn io_error(path: &Path, e: std::io::Error) -> Error {
-    Error::Io(std::io::Error::new(e.kind(), format!("{}: {e}", path.display())))
+pub fn io_error(path: &Path, e: std::io::Error) -> CliError {
+    CliError::Failed(Error::Io(std::io::Error::new(
+        e.kind(),
+        format!("{}: {e}", path.display()),
+    )))
 }
 
 /// Reads a whole file.

@@ -3,16 +3,24 @@
 //! Exit status: 0 success; 1 the operation failed (one line `error: <reason>` on stderr); 2 usage.
 #![forbid(unsafe_code)]
 
+mod demo;
 mod io;
 mod pfx_cmd;
+mod request_cmd;
 mod sign;
+mod speed;
+mod verify_cmd;
 
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(name = "huifu-cfca", version, about = "CFCA/Huifu APP+ signing, verification and sandbox")]
+#[command(
+    name = "huifu-cfca",
+    version,
+    about = "CFCA/Huifu APP+ signing, verification and sandbox"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -20,10 +28,20 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Run the end-to-end demo.
+    Demo(demo::Args),
     /// Sign content as CFCA's SADK does (PKCS#7 attached, RSA-SHA256, no signed attributes).
     Sign(sign::Args),
     /// Show what a PFX (PKCS#12) file holds.
     Pfx(pfx_cmd::Args),
+    /// Make one signed APP+ call and print the verified answer.
+    Request(request_cmd::Args),
+    /// Verify a signed message (check_value, base64, PEM, DER or BER) and print its content.
+    Verify(verify_cmd::VerifyArgs),
+    /// Show what a signed message holds, without verifying it.
+    Inspect(verify_cmd::InspectArgs),
+    /// Measure signatures and verifications per second (like `openssl speed rsa2048`).
+    Speed(speed::Args),
 }
 
 fn main() -> ExitCode {
@@ -36,12 +54,21 @@ fn main() -> ExitCode {
         }
     };
     let result = match cli.command {
+        Command::Demo(args) => demo::run(args),
         Command::Sign(args) => sign::run(args),
         Command::Pfx(args) => pfx_cmd::run(args),
+        Command::Request(args) => request_cmd::run(args),
+        Command::Verify(args) => verify_cmd::run_verify(args),
+        Command::Inspect(args) => verify_cmd::run_inspect(args),
+        Command::Speed(args) => speed::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
+        Err(io::CliError::Usage(e)) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+        Err(io::CliError::Failed(e)) => {
             eprintln!("error: {e}");
             ExitCode::from(1)
         }

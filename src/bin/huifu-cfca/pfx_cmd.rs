@@ -2,10 +2,10 @@
 
 use std::path::PathBuf;
 
-use huifu_cfca::{Result, pfx};
+use huifu_cfca::pfx;
 use rsa::traits::PublicKeyParts;
 
-use crate::io::{PasswordArgs, read_file};
+use crate::io::{PasswordArgs, Result, read_file};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -25,13 +25,25 @@ pub fn run(args: Args) -> Result<()> {
     println!("subject:         {}", tbs.subject());
     println!("issuer:          {}", tbs.issuer());
     println!("serial:          {}", hex(tbs.serial_number().as_bytes()));
-    println!("not before:      {}", tbs.validity().not_before.to_date_time());
-    println!("not after:       {}", tbs.validity().not_after.to_date_time());
-    println!("key:             RSA {} bits", identity.private_key().size() * 8);
+    println!(
+        "not before:      {}",
+        tbs.validity().not_before.to_date_time()
+    );
+    println!(
+        "not after:       {}",
+        tbs.validity().not_after.to_date_time()
+    );
+    println!(
+        "key:             RSA {} bits",
+        identity.private_key().size() * 8
+    );
     println!("key encryption:  {}", list(&info.key_encryption));
     println!("cert encryption: {}", list(&info.cert_encryption));
     match &info.mac {
-        Some(mac) => println!("mac:             {}, {} iterations", mac.algorithm, mac.iterations),
+        Some(mac) => println!(
+            "mac:             {}, {} iterations",
+            mac.algorithm, mac.iterations
+        ),
         None => println!("mac:             none"),
     }
     println!("chain:           {} certificate(s)", identity.chain().len());
@@ -39,7 +51,11 @@ pub fn run(args: Args) -> Result<()> {
 }
 
 fn list(items: &[String]) -> String {
-    if items.is_empty() { "none".to_string() } else { items.join(", ") }
+    if items.is_empty() {
+        "none".to_string()
+    } else {
+        items.join(", ")
+    }
 }
 
 /// Lower-case hex, no separators.

@@ -6,9 +6,9 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use clap::ValueEnum;
 use huifu_cfca::signer::Signer;
-use huifu_cfca::{ContentMode, Result, check_value};
+use huifu_cfca::{ContentMode, check_value};
 
-use crate::io::{PasswordArgs, read_file, read_input, write_output};
+use crate::io::{PasswordArgs, Result, read_file, read_input, write_output};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -57,7 +57,7 @@ enum Format {
 pub fn load_signer(pfx: &std::path::Path, password: &PasswordArgs) -> Result<Signer> {
     let bytes = read_file(pfx)?;
     let password = password.read()?;
-    Signer::from_pfx(&bytes, &password)
+    Ok(Signer::from_pfx(&bytes, &password)?)
 }
 
 pub fn run(args: Args) -> Result<()> {

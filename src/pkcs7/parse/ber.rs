@@ -8,8 +8,17 @@
 
 use crate::{Error, Result};
 
-/// Deepest nesting accepted (a SignedData with certificates needs about 12).
-const MAX_DEPTH: usize = 48;
+/// Deepest nesting accepted by default (a SignedData with certificates needs about 12); see
+/// [`VerifyLimits::max_depth`](crate::verify::VerifyLimits::max_depth).
+pub(crate) const DEFAULT_MAX_DEPTH: usize = 48;
+
+fn depth_exceeded(depth: usize, max: usize) -> Error {
+    Error::LimitExceeded {
+        limit: "ASN.1 nesting depth",
+        value: depth as u64,
+        max: max as u64,
+    }
+}
 
 /// Universal tags this crate names.
 pub(crate) mod tag {
@@ -45,6 +54,10 @@ pub(crate) struct Tlv<'a> {
     pub raw: &'a [u8],
     /// True if the length was definite and minimally encoded (as DER requires).
     pub minimal_length: bool,
+    /// How deep this element sits (0 for a top-level element).
+    depth: usize,
+    /// The deepest nesting accepted below it.
+    max_depth: usize,
 }
 
 impl<'a> Tlv<'a> {
@@ -55,7 +68,12 @@ impl<'a> Tlv<'a> {
 
     /// A reader over the content's elements (constructed types).
     pub fn children(&self) -> Reader<'a> {
-        Reader::nested(self.value, 1)
+        Reader {
+            data: self.value,
+            pos: 0,
+            depth: self.depth + 1,
+            max_depth: self.max_depth,
+        }
     }
 
     /// The content of an OCTET STRING, reassembling a constructed (chunked) one.
@@ -66,18 +84,14 @@ impl<'a> Tlv<'a> {
             return Ok(self.value.to_vec());
         }
         let mut out = Vec::with_capacity(self.value.len());
-        collect_chunks(self, tag::OCTET_STRING, what, &mut out, 0)?;
+        collect_chunks(self, tag::OCTET_STRING, what, &mut out)?;
         Ok(out)
     }
 
     /// True if this element and everything inside it is DER-shaped as far as lengths and string
     /// forms go (definite minimal lengths, primitive strings).
     pub fn is_der_shaped(&self) -> bool {
-        self.der_shaped(0)
-    }
-
-    fn der_shaped(&self, depth: usize) -> bool {
-        if !self.minimal_length || depth > MAX_DEPTH {
+        if !self.minimal_length || self.depth > self.max_depth {
             return false;
         }
         if !self.constructed() {
@@ -89,7 +103,7 @@ impl<'a> Tlv<'a> {
         let mut r = self.children();
         while !r.is_empty() {
             match r.next() {
-                Ok(child) if child.der_shaped(depth + 1) => {}
+                Ok(child) if child.is_der_shaped() => {}
                 _ => return false,
             }
         }
@@ -100,17 +114,13 @@ impl<'a> Tlv<'a> {
     /// (SET OF ordering and other value-level DER rules are left as they are.)
     pub fn to_der(&self) -> Result<Vec<u8>> {
         let mut out = Vec::with_capacity(self.raw.len());
-        self.write_der(&mut out, 0)?;
+        self.write_der(&mut out)?;
         Ok(out)
     }
 
-    fn write_der(&self, out: &mut Vec<u8>, depth: usize) -> Result<()> {
-        if depth > MAX_DEPTH {
-            return Err(Error::LimitExceeded {
-                limit: "ASN.1 nesting depth",
-                value: depth as u64,
-                max: MAX_DEPTH as u64,
-            });
+    fn write_der(&self, out: &mut Vec<u8>) -> Result<()> {
+        if self.depth > self.max_depth {
+            return Err(depth_exceeded(self.depth, self.max_depth));
         }
         if !self.constructed() {
             write_header(out, self.tag, self.value.len());
@@ -120,7 +130,7 @@ impl<'a> Tlv<'a> {
         let primitive_tag = self.tag & !0x20;
         if is_string_tag(primitive_tag) {
             let mut content = Vec::new();
-            collect_chunks(self, primitive_tag, "constructed string", &mut content, 0)?;
+            collect_chunks(self, primitive_tag, "constructed string", &mut content)?;
             write_header(out, primitive_tag, content.len());
             out.extend_from_slice(&content);
             return Ok(());
@@ -128,7 +138,7 @@ impl<'a> Tlv<'a> {
         let mut content = Vec::with_capacity(self.value.len());
         let mut r = self.children();
         while !r.is_empty() {
-            r.next()?.write_der(&mut content, depth + 1)?;
+            r.next()?.write_der(&mut content)?;
         }
         write_header(out, self.tag, content.len());
         out.extend_from_slice(&content);
@@ -154,10 +164,9 @@ fn collect_chunks(
     chunk_tag: u8,
     what: &'static str,
     out: &mut Vec<u8>,
-    depth: usize,
 ) -> Result<()> {
-    if depth > MAX_DEPTH {
-        return Err(Error::malformed(what, "string nested too deeply"));
+    if tlv.depth > tlv.max_depth {
+        return Err(depth_exceeded(tlv.depth, tlv.max_depth));
     }
     let mut r = tlv.children();
     while !r.is_empty() {
@@ -165,7 +174,7 @@ fn collect_chunks(
         if chunk.tag == chunk_tag {
             out.extend_from_slice(chunk.value);
         } else if chunk.tag == chunk_tag | 0x20 {
-            collect_chunks(&chunk, chunk_tag, what, out, depth + 1)?;
+            collect_chunks(&chunk, chunk_tag, what, out)?;
         } else {
             return Err(Error::malformed(
                 what,
@@ -199,19 +208,23 @@ pub(crate) struct Reader<'a> {
     data: &'a [u8],
     pos: usize,
     depth: usize,
+    max_depth: usize,
 }
 
 impl<'a> Reader<'a> {
-    /// A reader over top-level bytes.
+    /// A reader over top-level bytes, with the default nesting bound.
     pub fn new(data: &'a [u8]) -> Self {
-        Reader::nested(data, 0)
+        Reader::with_max_depth(data, DEFAULT_MAX_DEPTH)
     }
 
-    fn nested(data: &'a [u8], depth: usize) -> Self {
+    /// A reader over top-level bytes accepting at most `max_depth` levels of nesting (deeper is
+    /// [`Error::LimitExceeded`]).
+    pub fn with_max_depth(data: &'a [u8], max_depth: usize) -> Self {
         Reader {
             data,
             pos: 0,
-            depth,
+            depth: 0,
+            max_depth,
         }
     }
 
@@ -232,7 +245,7 @@ impl<'a> Reader<'a> {
 
     /// Reads the next element.
     pub fn next(&mut self) -> Result<Tlv<'a>> {
-        let (tlv, used) = read_tlv(self.remaining(), self.depth)?;
+        let (tlv, used) = read_tlv(self.remaining(), self.depth, self.max_depth)?;
         self.pos += used;
         Ok(tlv)
     }
@@ -272,14 +285,10 @@ impl<'a> Reader<'a> {
 }
 
 /// Reads one element from the start of `data`; returns it and the number of bytes it used.
-fn read_tlv(data: &[u8], depth: usize) -> Result<(Tlv<'_>, usize)> {
+fn read_tlv(data: &[u8], depth: usize, max_depth: usize) -> Result<(Tlv<'_>, usize)> {
     const WHAT: &str = "ASN.1";
-    if depth > MAX_DEPTH {
-        return Err(Error::LimitExceeded {
-            limit: "ASN.1 nesting depth",
-            value: depth as u64,
-            max: MAX_DEPTH as u64,
-        });
+    if depth > max_depth {
+        return Err(depth_exceeded(depth, max_depth));
     }
     let tag = *data
         .first()
@@ -318,6 +327,8 @@ fn read_tlv(data: &[u8], depth: usize) -> Result<(Tlv<'_>, usize)> {
                             value,
                             raw,
                             minimal_length: false,
+                            depth,
+                            max_depth,
                         },
                         end,
                     ));
@@ -329,7 +340,7 @@ fn read_tlv(data: &[u8], depth: usize) -> Result<(Tlv<'_>, usize)> {
                     ));
                 }
                 _ => {
-                    let (_, used) = read_tlv(rest, depth + 1)?;
+                    let (_, used) = read_tlv(rest, depth + 1, max_depth)?;
                     pos += used;
                 }
             }
@@ -368,6 +379,8 @@ fn read_tlv(data: &[u8], depth: usize) -> Result<(Tlv<'_>, usize)> {
             value,
             raw,
             minimal_length: minimal,
+            depth,
+            max_depth,
         },
         end,
     ))
@@ -430,6 +443,43 @@ mod tests {
         for _ in 0..200 {
             v.extend_from_slice(&[0, 0]);
         }
-        assert!(Reader::new(&v).next().is_err());
+        assert!(matches!(
+            Reader::new(&v).next(),
+            Err(Error::LimitExceeded { max: 48, .. })
+        ));
+        // 20 levels pass with the default bound, not with a bound of 10.
+        let mut v = Vec::new();
+        for _ in 0..20 {
+            v.extend_from_slice(&[0x30, 0x80]);
+        }
+        v.extend_from_slice(&[0; 40]);
+        assert!(Reader::new(&v).next().is_ok());
+        assert!(matches!(
+            Reader::with_max_depth(&v, 10).next(),
+            Err(Error::LimitExceeded { max: 10, .. })
+        ));
+        // Definite lengths: the bound applies as the structure is walked.
+        let mut v: Vec<u8> = vec![0x04, 0x00];
+        for _ in 0..20 {
+            let mut outer = vec![0x30, v.len() as u8];
+            outer.extend_from_slice(&v);
+            v = outer;
+        }
+        let mut t = Reader::with_max_depth(&v, 10).next().unwrap();
+        let mut err = None;
+        for _ in 0..20 {
+            match t.children().next() {
+                Ok(c) => t = c,
+                Err(e) => {
+                    err = Some(e);
+                    break;
+                }
+            }
+        }
+        assert!(matches!(err, Some(Error::LimitExceeded { max: 10, .. })));
+        assert!(matches!(
+            Reader::with_max_depth(&v, 10).next().unwrap().to_der(),
+            Err(Error::LimitExceeded { .. })
+        ));
     }
 }

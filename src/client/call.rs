@@ -1,0 +1,415 @@
+//! Signing a request and reading its answer.
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use super::{REQUEST_MODE, VERSION, excerpt};
+use crate::signer::Signer;
+use crate::verify::Verifier;
+use crate::{Error, Result};
+
+/// A signed request: the JSON that was signed and the four wire fields.
+///
+/// Made only by [`SignedRequest::new`] (or [`Client::sign_request`](super::Client::sign_request)),
+/// so the wire fields always agree with the signed JSON.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SignedRequest {
+    cmd_id: String,
+    mer_cust_id: String,
+    json: String,
+    check_value: String,
+    order_id: Option<String>,
+}
+
+impl std::fmt::Debug for SignedRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SignedRequest")
+            .field("cmd_id", &self.cmd_id)
+            .field("mer_cust_id", &self.mer_cust_id)
+            .field("json", &self.json)
+            .field("check_value_len", &self.check_value.len())
+            .field("order_id", &self.order_id)
+            .finish()
+    }
+}
+
+impl SignedRequest {
+    /// Builds the JSON object for `cmd_id` from `params`, refusing contradicting `version`,
+    /// `cmd_id` or `mer_cust_id` keys, and signs it.
+    pub fn new<P: Serialize + ?Sized>(
+        signer: &Signer,
+        mer_cust_id: &str,
+        cmd_id: &str,
+        params: &P,
+    ) -> Result<Self> {
+        let json = request_json(mer_cust_id, cmd_id, params)?;
+        let check_value = signer.sign_check_value(json.as_bytes(), REQUEST_MODE)?;
+        let order_id = serde_json::from_str::<Map<String, Value>>(&json)
+            .ok()
+            .and_then(|map| match map.get("order_id") {
+                Some(Value::String(id)) if !id.is_empty() => Some(id.clone()),
+                _ => None,
+            });
+        Ok(SignedRequest {
+            cmd_id: cmd_id.to_string(),
+            mer_cust_id: mer_cust_id.to_string(),
+            json,
+            check_value,
+            order_id,
+        })
+    }
+
+    /// The command.
+    pub fn cmd_id(&self) -> &str {
+        &self.cmd_id
+    }
+
+    /// The merchant's customer id.
+    pub fn mer_cust_id(&self) -> &str {
+        &self.mer_cust_id
+    }
+
+    /// The exact JSON text that was signed.
+    pub fn json(&self) -> &str {
+        &self.json
+    }
+
+    /// The signature over the JSON (Huifu mode), base64 twice.
+    pub fn check_value(&self) -> &str {
+        &self.check_value
+    }
+
+    /// The request's `order_id`, if it has one (the answer must not name another).
+    pub fn order_id(&self) -> Option<&str> {
+        self.order_id.as_deref()
+    }
+
+    /// The four fields, in the order the demos send them.
+    pub fn fields(&self) -> Vec<(String, String)> {
+        vec![
+            ("version".into(), VERSION.into()),
+            ("cmd_id".into(), self.cmd_id.clone()),
+            ("mer_cust_id".into(), self.mer_cust_id.clone()),
+            ("check_value".into(), self.check_value.clone()),
+        ]
+    }
+
+    /// The `application/x-www-form-urlencoded` body (every value URL-encoded).
+    pub fn form_body(&self) -> String {
+        let mut out = form_urlencoded::Serializer::new(String::new());
+        for (k, v) in self.fields() {
+            out.append_pair(&k, &v);
+        }
+        out.finish()
+    }
+}
+
+/// The JSON text to sign: `version`, `cmd_id`, `mer_cust_id` first (as Huifu's demos write it),
+/// then the other parameters; `null`s are dropped.
+pub(crate) fn request_json<P: Serialize + ?Sized>(
+    mer_cust_id: &str,
+    cmd_id: &str,
+    params: &P,
+) -> Result<String> {
+    if cmd_id.is_empty() || !cmd_id.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        return Err(Error::InvalidParams(format!(
+            "cmd_id {:?} is not a command number",
+            cmd_id.chars().take(32).collect::<String>()
+        )));
+    }
+    let value = serde_json::to_value(params)
+        .map_err(|e| Error::InvalidParams(format!("serialisation failed: {e}")))?;
+    let mut map = match value {
+        Value::Object(map) => map,
+        Value::Null => Map::new(),
+        other => {
+            return Err(Error::InvalidParams(format!(
+                "the parameters must be a JSON object, not {}",
+                kind(&other)
+            )));
+        }
+    };
+    for (field, expected) in [
+        ("version", VERSION),
+        ("cmd_id", cmd_id),
+        ("mer_cust_id", mer_cust_id),
+    ] {
+        match map.remove(field) {
+            None | Some(Value::Null) => {}
+            Some(Value::String(given)) if given == expected => {}
+            Some(Value::String(given)) => {
+                return Err(Error::ParamConflict {
+                    field,
+                    given,
+                    expected: expected.to_string(),
+                });
+            }
+            Some(other) => {
+                return Err(Error::ParamConflict {
+                    field,
+                    given: other.to_string(),
+                    expected: expected.to_string(),
+                });
+            }
+        }
+    }
+    let mut ordered = Vec::with_capacity(map.len() + 3);
+    ordered.push(("version".to_string(), Value::String(VERSION.into())));
+    ordered.push(("cmd_id".to_string(), Value::String(cmd_id.into())));
+    ordered.push(("mer_cust_id".to_string(), Value::String(mer_cust_id.into())));
+    ordered.extend(map.into_iter().filter(|(_, v)| !v.is_null()));
+    let mut out = String::from("{");
+    for (i, (k, v)) in ordered.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        let key = serde_json::to_string(k).map_err(|e| Error::InvalidParams(e.to_string()))?;
+        let value = serde_json::to_string(v).map_err(|e| Error::InvalidParams(e.to_string()))?;
+        out.push_str(&key);
+        out.push(':');
+        out.push_str(&value);
+    }
+    out.push('}');
+    Ok(out)
+}
+
+fn kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// A verified synchronous answer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Answer {
+    /// The signed JSON object.
+    pub json: Map<String, Value>,
+    /// `resp_code` (empty when absent).
+    pub resp_code: String,
+    /// `resp_desc` (empty when absent).
+    pub resp_desc: String,
+    /// The answer's check_value as received: keep it as proof of what Huifu said.
+    pub check_value: String,
+    /// The HTTP status the answer came with.
+    pub http_status: u16,
+    cmd_id: String,
+}
+
+impl Answer {
+    /// Reads an HTTP answer: status, `{"check_value": ...}` body, verification, JSON.
+    pub(crate) fn from_http(
+        verifier: &Verifier,
+        request: &SignedRequest,
+        status: u16,
+        body: &[u8],
+    ) -> Result<Answer> {
+        if !(200..300).contains(&status) {
+            return Err(Error::HttpStatus {
+                status,
+                excerpt: excerpt(body),
+            });
+        }
+        let check_value = match serde_json::from_slice::<Value>(body) {
+            Ok(Value::Object(map)) => match map.get("check_value") {
+                Some(Value::String(cv)) if !cv.trim().is_empty() => cv.clone(),
+                _ => return Err(unsigned(status, body)),
+            },
+            _ => return Err(unsigned(status, body)),
+        };
+        let json = verify_json(verifier, &check_value).map_err(|e| match e {
+            Error::IdentityMismatch { expected, found } => Error::AnswerIdentity {
+                status,
+                excerpt: excerpt(body),
+                expected,
+                found,
+            },
+            Error::AnswerNotJson { excerpt, .. } => Error::AnswerNotJson { status, excerpt },
+            other => Error::AnswerSignature {
+                status,
+                excerpt: excerpt(body),
+                source: Box::new(other),
+            },
+        })?;
+        // Huifu signs every merchant's answers with the same key: a validly signed answer to
+        // another merchant's (or another order's) request must not pass for this one's.
+        for (field, expected) in [
+            ("mer_cust_id", Some(request.mer_cust_id.as_str())),
+            ("cmd_id", Some(request.cmd_id.as_str())),
+            ("order_id", request.order_id.as_deref()),
+        ] {
+            if let (Some(expected), Some(Value::String(found))) = (expected, json.get(field))
+                && !found.is_empty()
+                && found != expected
+            {
+                return Err(Error::AnswerMismatch {
+                    status,
+                    field,
+                    expected: expected.to_string(),
+                    found: found.clone(),
+                });
+            }
+        }
+        Ok(Answer::new(json, check_value, status, &request.cmd_id))
+    }
+
+    pub(crate) fn new(
+        json: Map<String, Value>,
+        check_value: String,
+        http_status: u16,
+        cmd_id: &str,
+    ) -> Answer {
+        let text = |k: &str| match json.get(k) {
+            Some(Value::String(s)) => s.clone(),
+            Some(Value::Null) | None => String::new(),
+            Some(other) => other.to_string(),
+        };
+        let resp_code = text("resp_code");
+        let resp_desc = text("resp_desc");
+        Answer {
+            json,
+            resp_code,
+            resp_desc,
+            check_value,
+            http_status,
+            cmd_id: cmd_id.to_string(),
+        }
+    }
+
+    /// The command this answers.
+    pub fn cmd_id(&self) -> &str {
+        &self.cmd_id
+    }
+
+    /// Whether `resp_code` is the command's success code (`cmd_id` + `000`, e.g. `301000`).
+    /// Other codes may still mean "accepted" (`218002`): read [`Answer::resp_code`].
+    pub fn is_success(&self) -> bool {
+        self.resp_code.len() == self.cmd_id.len() + 3
+            && self.resp_code.starts_with(&self.cmd_id)
+            && self.resp_code.ends_with("000")
+    }
+
+    /// A string field of the answer (`None` when absent or not a string).
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.json.get(key).and_then(Value::as_str)
+    }
+
+    /// The answer's JSON as a typed value.
+    pub fn parse<T: serde::de::DeserializeOwned>(&self) -> Result<T> {
+        serde_json::from_value(Value::Object(self.json.clone())).map_err(|e| Error::InvalidValue {
+            what: "answer",
+            value: self.resp_code.clone(),
+            reason: e.to_string(),
+        })
+    }
+}
+
+fn unsigned(status: u16, body: &[u8]) -> Error {
+    Error::UnsignedAnswer {
+        status,
+        excerpt: excerpt(body),
+    }
+}
+
+/// Verifies a check_value with `verifier` and reads its content as a JSON object.
+pub(crate) fn verify_json(verifier: &Verifier, check_value: &str) -> Result<Map<String, Value>> {
+    let message = verifier.verify(check_value.trim().as_bytes())?;
+    // Tolerant reading (protocol.md section 2): base64 of UTF-8 is unwrapped, anything else (the
+    // raw JSON some producers sign) is read as it is.
+    let content = message.content(crate::ContentMode::Huifu);
+    match serde_json::from_slice::<Value>(&content) {
+        Ok(Value::Object(map)) => Ok(map),
+        _ => Err(Error::AnswerNotJson {
+            status: 0,
+            excerpt: excerpt(&content),
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn fills_and_orders_the_three_fields() {
+        let json = request_json(
+            "6666000000002619",
+            "202",
+            &json!({"trans_amt": "0.39", "order_id": "1", "skip": null}),
+        )
+        .unwrap();
+        assert_eq!(
+            json,
+            r#"{"version":"10","cmd_id":"202","mer_cust_id":"6666000000002619","order_id":"1","trans_amt":"0.39"}"#
+        );
+    }
+
+    #[test]
+    fn agreeing_fields_pass_and_contradicting_ones_are_refused() {
+        let ok = request_json(
+            "M",
+            "301",
+            &json!({"version": "10", "cmd_id": "301", "mer_cust_id": "M"}),
+        );
+        assert!(ok.is_ok());
+        for (field, params) in [
+            ("version", json!({"version": "11"})),
+            ("version", json!({"version": 10})),
+            ("cmd_id", json!({"cmd_id": "302"})),
+            ("mer_cust_id", json!({"mer_cust_id": "other"})),
+        ] {
+            match request_json("M", "301", &params) {
+                Err(Error::ParamConflict { field: f, .. }) => assert_eq!(f, field),
+                other => panic!("{params}: {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn values_are_escaped_by_a_real_serialiser() {
+        let json = request_json("M", "101", &json!({"user_name": "张\"三\",}{:\n"})).unwrap();
+        let back: Map<String, Value> = serde_json::from_str(&json).unwrap();
+        assert_eq!(back["user_name"], "张\"三\",}{:\n");
+    }
+
+    #[test]
+    fn non_objects_are_refused() {
+        assert!(matches!(
+            request_json("M", "301", &json!([1, 2])),
+            Err(Error::InvalidParams(_))
+        ));
+        assert!(matches!(
+            request_json("M", "301", "text"),
+            Err(Error::InvalidParams(_))
+        ));
+        assert!(matches!(
+            request_json("M", "3&01", &json!({})),
+            Err(Error::InvalidParams(_))
+        ));
+        assert!(request_json("M", "301", &()).is_ok());
+    }
+
+    #[test]
+    fn success_codes() {
+        let a = Answer::new(
+            serde_json::from_str(r#"{"resp_code":"301000","resp_desc":"ok"}"#).unwrap(),
+            String::new(),
+            200,
+            "301",
+        );
+        assert!(a.is_success());
+        let b = Answer::new(
+            serde_json::from_str(r#"{"resp_code":"218002"}"#).unwrap(),
+            String::new(),
+            200,
+            "218",
+        );
+        assert!(!b.is_success());
+        assert_eq!(b.resp_desc, "");
+    }
+}

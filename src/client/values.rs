@@ -1,0 +1,377 @@
+//! The values the API speaks in: amounts in yuan with two decimals, `YYYYMMDD` dates, order keys
+//! (protocol.md section 8).
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::{Error, Result};
+
+/// An amount of money in fen (hundredths of a yuan), written as yuan with exactly two decimals.
+///
+/// No floating point anywhere: `"1200.00"` parses to 120 000 fen and displays back as `1200.00`.
+/// Serialises as that string, the form every APP+ amount field takes.
+///
+/// ```
+/// use huifu_cfca::client::Amount;
+/// let a: Amount = "1200.00".parse()?;
+/// assert_eq!(a.fen(), 120_000);
+/// assert_eq!(a.to_string(), "1200.00");
+/// assert_eq!(Amount::from_fen(39).to_string(), "0.39");
+/// assert!("1200".parse::<Amount>().is_err());
+/// # Ok::<(), huifu_cfca::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Amount(u64);
+
+impl Amount {
+    /// The amount of `fen` hundredths of a yuan.
+    pub const fn from_fen(fen: u64) -> Self {
+        Amount(fen)
+    }
+
+    /// Whole yuan (`None` on overflow).
+    pub const fn from_yuan(yuan: u64) -> Option<Self> {
+        match yuan.checked_mul(100) {
+            Some(fen) => Some(Amount(fen)),
+            None => None,
+        }
+    }
+
+    /// The amount in fen.
+    pub const fn fen(self) -> u64 {
+        self.0
+    }
+
+    /// The sum, `None` on overflow.
+    pub const fn checked_add(self, other: Amount) -> Option<Amount> {
+        match self.0.checked_add(other.0) {
+            Some(v) => Some(Amount(v)),
+            None => None,
+        }
+    }
+}
+
+impl fmt::Display for Amount {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}.{:02}", self.0 / 100, self.0 % 100)
+    }
+}
+
+impl FromStr for Amount {
+    type Err = Error;
+
+    /// Accepts `<digits>.<two digits>` and nothing else: no sign, no exponent, no spaces, no
+    /// leading `.`, not one decimal and not three.
+    fn from_str(s: &str) -> Result<Self> {
+        let bad = |why: &str| Error::InvalidValue {
+            what: "amount",
+            value: excerpt_value(s),
+            reason: why.to_string(),
+        };
+        let (whole, frac) = s
+            .split_once('.')
+            .ok_or_else(|| bad("exactly two decimals are required (e.g. 1200.00)"))?;
+        if whole.is_empty() || !whole.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(bad("the whole part must be decimal digits"));
+        }
+        if frac.len() != 2 || !frac.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(bad("exactly two decimals are required (e.g. 1200.00)"));
+        }
+        let whole: u64 = whole.parse().map_err(|_| bad("too large"))?;
+        let frac: u64 = frac.parse().map_err(|_| bad("bad decimals"))?;
+        whole
+            .checked_mul(100)
+            .and_then(|v| v.checked_add(frac))
+            .map(Amount)
+            .ok_or_else(|| bad("too large"))
+    }
+}
+
+impl Serialize for Amount {
+    fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Amount {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
+        let s = String::deserialize(deserializer)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+/// A calendar date written `YYYYMMDD` (e.g. `20140802`), checked to be a real day.
+///
+/// ```
+/// use huifu_cfca::client::OrderDate;
+/// let d: OrderDate = "20240229".parse()?;
+/// assert_eq!((d.year(), d.month(), d.day()), (2024, 2, 29));
+/// assert!("20230229".parse::<OrderDate>().is_err());
+/// # Ok::<(), huifu_cfca::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct OrderDate {
+    year: u16,
+    month: u8,
+    day: u8,
+}
+
+fn is_leap(year: u16) -> bool {
+    (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400)
+}
+
+fn days_in_month(year: u16, month: u8) -> u8 {
+    match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if is_leap(year) => 29,
+        2 => 28,
+        _ => 0,
+    }
+}
+
+impl OrderDate {
+    /// The date, if it is a real calendar day (years 1000..=9999).
+    pub fn new(year: u16, month: u8, day: u8) -> Result<Self> {
+        if !(1000..=9999).contains(&year) {
+            return Err(Error::InvalidValue {
+                what: "date",
+                value: format!("{year:04}{month:02}{day:02}"),
+                reason: "the year must have four digits".into(),
+            });
+        }
+        if day == 0 || day > days_in_month(year, month) {
+            return Err(Error::InvalidValue {
+                what: "date",
+                value: format!("{year:04}{month:02}{day:02}"),
+                reason: "not a calendar day".into(),
+            });
+        }
+        Ok(OrderDate { year, month, day })
+    }
+
+    /// Today in UTC+8 (China Standard Time, the time zone Huifu's order dates are in).
+    pub fn today_china() -> Self {
+        let secs = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0);
+        Self::from_unix_days((secs + 8 * 3600) / 86_400)
+    }
+
+    /// The date `days` days after 1970-01-01 (civil-from-days, proleptic Gregorian).
+    fn from_unix_days(days: u64) -> Self {
+        let z = days as i64 + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z.rem_euclid(146_097);
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let day = (doy - (153 * mp + 2) / 5 + 1) as u8;
+        let month = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
+        let year = (yoe + era * 400 + i64::from(month <= 2)) as u16;
+        OrderDate { year, month, day }
+    }
+
+    /// The year.
+    pub fn year(self) -> u16 {
+        self.year
+    }
+    /// The month, 1..=12.
+    pub fn month(self) -> u8 {
+        self.month
+    }
+    /// The day of the month.
+    pub fn day(self) -> u8 {
+        self.day
+    }
+}
+
+impl fmt::Display for OrderDate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}{:02}{:02}", self.year, self.month, self.day)
+    }
+}
+
+impl FromStr for OrderDate {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Self> {
+        if s.len() != 8 || !s.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(Error::InvalidValue {
+                what: "date",
+                value: excerpt_value(s),
+                reason: "the form is YYYYMMDD (eight digits)".into(),
+            });
+        }
+        let num = |r: std::ops::Range<usize>| s.get(r).and_then(|p| p.parse::<u16>().ok());
+        match (num(0..4), num(4..6), num(6..8)) {
+            (Some(y), Some(m), Some(d)) => OrderDate::new(y, m as u8, d as u8),
+            _ => Err(Error::InvalidValue {
+                what: "date",
+                value: excerpt_value(s),
+                reason: "the form is YYYYMMDD (eight digits)".into(),
+            }),
+        }
+    }
+}
+
+impl Serialize for OrderDate {
+    fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for OrderDate {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
+        let s = String::deserialize(deserializer)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+/// What identifies an order: (`mer_cust_id`, `order_id`, `order_date`) (protocol.md section 6).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct OrderKey {
+    /// The merchant's customer id.
+    pub mer_cust_id: String,
+    /// The merchant's order id.
+    pub order_id: String,
+    /// The order date.
+    pub order_date: OrderDate,
+}
+
+impl OrderKey {
+    /// Reads the key out of an answer's or a notification's JSON.
+    pub fn from_json(json: &serde_json::Map<String, serde_json::Value>) -> Result<Self> {
+        let field = |name: &'static str| -> Result<String> {
+            match json.get(name) {
+                Some(serde_json::Value::String(s)) if !s.is_empty() => Ok(s.clone()),
+                _ => Err(Error::InvalidValue {
+                    what: "order key",
+                    value: name.to_string(),
+                    reason: "the field is missing or empty".into(),
+                }),
+            }
+        };
+        Ok(OrderKey {
+            mer_cust_id: field("mer_cust_id")?,
+            order_id: field("order_id")?,
+            order_date: field("order_date")?.parse()?,
+        })
+    }
+}
+
+/// A value quoted in an error, bounded to 64 characters.
+fn excerpt_value(s: &str) -> String {
+    s.chars().take(64).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn amounts_round_trip_with_two_decimals() {
+        for (text, fen) in [
+            ("1200.00", 120_000),
+            ("0.39", 39),
+            ("359.14", 35_914),
+            ("0.00", 0),
+        ] {
+            let a: Amount = text.parse().unwrap();
+            assert_eq!(a.fen(), fen);
+            assert_eq!(a.to_string(), text);
+        }
+        assert_eq!(Amount::from_yuan(12).unwrap().to_string(), "12.00");
+        assert_eq!(
+            Amount::from_fen(u64::MAX).to_string(),
+            "184467440737095516.15"
+        );
+    }
+
+    #[test]
+    fn amounts_refuse_everything_else() {
+        for bad in [
+            "1200",
+            "1200.0",
+            "1200.000",
+            ".50",
+            "-1.00",
+            "+1.00",
+            "1e3.00",
+            " 1.00",
+            "1.00 ",
+            "1,00",
+            "",
+            ".",
+            "1.",
+            "1.a0",
+            "99999999999999999999.00",
+            "１.00",
+        ] {
+            assert!(bad.parse::<Amount>().is_err(), "{bad:?} must be refused");
+        }
+    }
+
+    #[test]
+    fn amounts_serialise_as_strings() {
+        let a = Amount::from_fen(120_000);
+        assert_eq!(serde_json::to_string(&a).unwrap(), "\"1200.00\"");
+        let back: Amount = serde_json::from_str("\"0.39\"").unwrap();
+        assert_eq!(back.fen(), 39);
+        assert!(serde_json::from_str::<Amount>("0.39").is_err());
+        assert!(serde_json::from_str::<Amount>("\"0.3\"").is_err());
+    }
+
+    #[test]
+    fn dates_are_real_calendar_days() {
+        for good in ["20140802", "20240229", "20000229", "19991231", "20260101"] {
+            assert_eq!(good.parse::<OrderDate>().unwrap().to_string(), good);
+        }
+        for bad in [
+            "20230229",
+            "19000229",
+            "20240230",
+            "20240431",
+            "20241301",
+            "20240001",
+            "20240100",
+            "2024011",
+            "202401011",
+            "2024-1-01",
+            "abcdefgh",
+            "",
+            "00000101",
+            "２０２４０１０１",
+        ] {
+            assert!(bad.parse::<OrderDate>().is_err(), "{bad:?} must be refused");
+        }
+        let d: OrderDate = serde_json::from_str("\"20160801\"").unwrap();
+        assert_eq!(serde_json::to_string(&d).unwrap(), "\"20160801\"");
+    }
+
+    #[test]
+    fn civil_from_days() {
+        assert_eq!(OrderDate::from_unix_days(0).to_string(), "19700101");
+        assert_eq!(OrderDate::from_unix_days(19_782).to_string(), "20240229");
+        assert_eq!(OrderDate::from_unix_days(20_454).to_string(), "20260101");
+        let today = OrderDate::today_china();
+        assert!(today.year() >= 2024);
+    }
+
+    #[test]
+    fn order_keys_come_from_json() {
+        let json: serde_json::Map<String, serde_json::Value> = serde_json::from_str(
+            r#"{"mer_cust_id":"6666000000024878","order_id":"600001","order_date":"20160801"}"#,
+        )
+        .unwrap();
+        let key = OrderKey::from_json(&json).unwrap();
+        assert_eq!(key.order_id, "600001");
+        assert_eq!(key.order_date.to_string(), "20160801");
+        let mut missing = json.clone();
+        missing.remove("order_id");
+        assert!(OrderKey::from_json(&missing).is_err());
+    }
+}

@@ -1,0 +1,1077 @@
+//! A local stand-in for Huifu's APP+ API (feature `sandbox`): real HTTP, real signatures.
+//!
+//! [`Sandbox::start`] serves, like `https://apptrade.testpnr.com`:
+//!
+//! - `POST /api/merchantRequest`: the four form fields (`version`, `cmd_id`, `mer_cust_id`,
+//!   `check_value`), urlencoded;
+//! - `POST /api/fileMerchantRequest`: the same fields plus the file part `attach_file`, multipart
+//!   (cmd 122);
+//! - `GET /api/merchantRequest?…`: the four fields in the query string (the GET link form of a
+//!   page-browser call), handled like the POST;
+//! - `GET /sandbox/orders` and `GET /sandbox/deliveries`: the state and the delivery log as JSON
+//!   (for people and tools driving a sandbox process; tests use [`RunningSandbox`]'s methods).
+//!
+//! Each request is checked as Huifu checks it: the four fields are present, `version` is `10`,
+//! `mer_cust_id` is a registered merchant, the `check_value` verifies (signature, chain to the
+//! sandbox's CA, signer CN id pinned to the id registered for that `mer_cust_id`), and the form's
+//! `version`/`cmd_id`/`mer_cust_id` equal those in the signed JSON. Answers are `{"check_value":
+//! …}` signed by the sandbox's Huifu identity in Huifu mode (the eContent is base64 of the JSON).
+//!
+//! - Orders (any call carrying `order_id`) are kept by (`mer_cust_id`, `order_id`, `order_date`);
+//!   a second request with the same key is refused. The outcome (resp_code, final `trans_stat`,
+//!   whether a callback is sent) comes from the [`Rules`].
+//! - `301` answers from that state (`trans_stat` `02000002` / `02000003`, `02000009` after a
+//!   successful `205` refund, which must name an order that succeeded and not exceed its amount).
+//! - Page-browser calls ([`PAGE_CMD_IDS`]) answer with an HTML page that posts the signed result
+//!   to `ret_url`.
+//! - Results go to `bg_ret_url` as described in [`callback`]; see [`RunningSandbox::deliveries`].
+//!
+//! # Error answers
+//!
+//! `resp_code` is always 6 digits: the request's cmd_id (or `000` when it has none usable) and
+//! one of the `ERR_*` suffixes below. The sandbox's choice, documented here:
+//!
+//! - **unsigned** `{"resp_code": …, "resp_desc": …}` for every error found before the merchant is
+//!   authenticated: malformed body, missing form field, wrong version, unknown merchant, failed
+//!   verification (signature, chain or identity), body too large (HTTP 413; the others HTTP 200).
+//!   The real API's error pages are unsigned too; a client must never take them for an answer.
+//! - **signed** `{"check_value": …}` answers (HTTP 200) for errors after authentication: a form
+//!   field that differs from the signed JSON, a missing parameter, a duplicate order, an unknown
+//!   order in a 301 query, a cmd_id the endpoint does not serve.
+//!
+//! Nothing a client sends makes the server panic; bodies are bounded
+//! ([`SandboxConfig::max_body_bytes`], [`SandboxConfig::max_upload_bytes`]).
+
+pub mod callback;
+pub mod page;
+pub mod rules;
+pub mod state;
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{DefaultBodyLimit, Multipart, RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::post;
+use der::Encode;
+use serde_json::{Map, Value};
+use sha2::{Digest, Sha256};
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+use x509_cert::Certificate;
+
+use crate::chain::TrustStore;
+use crate::identity::SignerPin;
+use crate::pki::TestPki;
+use crate::signer::Signer;
+use crate::verify::Verifier;
+use crate::{ContentMode, Error, Result};
+
+pub use callback::{CallbackPolicy, DeliveryLog, DeliveryOutcome, DeliveryRecord};
+pub use rules::{
+    CallbackMode, Outcome, Rule, Rules, TRANS_STAT_FAILURE, TRANS_STAT_REFUNDED, TRANS_STAT_SUCCESS,
+};
+pub use state::{Order, OrderKey, Upload};
+
+/// The API version every request must carry.
+pub const VERSION: &str = "10";
+/// cmd_ids answered with an HTML page that returns the browser to `ret_url`.
+pub const PAGE_CMD_IDS: &[&str] = &["102", "204", "206", "208", "209"];
+/// Queries: answered from state, never create orders, never call back.
+pub const QUERY_CMD_IDS: &[&str] = &["301", "302", "317", "318"];
+/// The refund cmd_id: names the refunded order by `org_order_id`/`org_order_date`; a successful
+/// refund sets that order's `trans_stat` to `02000009`.
+pub const REFUND_CMD_ID: &str = "205";
+/// The upload cmd_id, served on `fileMerchantRequest` only.
+pub const UPLOAD_CMD_ID: &str = "122";
+
+/// Error suffix: the body, the check_value or the signed content is not well-formed.
+pub const ERR_MALFORMED: &str = "101";
+/// Error suffix: a form field or a required parameter is missing.
+pub const ERR_MISSING: &str = "102";
+/// Error suffix: `version` is not `10`.
+pub const ERR_VERSION: &str = "103";
+/// Error suffix: `mer_cust_id` is not a registered merchant.
+pub const ERR_UNKNOWN_MERCHANT: &str = "104";
+/// Error suffix: the check_value does not verify (signature, chain or signer identity).
+pub const ERR_SIGNATURE: &str = "105";
+/// Error suffix: a form field differs from the signed JSON.
+pub const ERR_FIELD_MISMATCH: &str = "106";
+/// Error suffix: the order key was used before.
+pub const ERR_DUPLICATE_ORDER: &str = "107";
+/// Error suffix: a 301 query names an unknown order.
+pub const ERR_ORDER_NOT_FOUND: &str = "108";
+/// Error suffix: the endpoint does not serve this cmd_id.
+pub const ERR_UNSUPPORTED_CMD: &str = "109";
+/// Error suffix: the body exceeds the configured bound.
+pub const ERR_TOO_LARGE: &str = "110";
+/// Error suffix: the sandbox holds its maximum number of orders.
+pub const ERR_FULL: &str = "111";
+/// Error suffix: a refund names an order that did not succeed, was refunded, or is smaller.
+pub const ERR_NOT_REFUNDABLE: &str = "112";
+/// Error suffix: the sandbox failed internally (signing its answer).
+pub const ERR_INTERNAL: &str = "199";
+
+/// Request fields echoed from the signed JSON into answers and notifications.
+const ECHO_FIELDS: &[&str] = &[
+    "order_id",
+    "order_date",
+    "trans_amt",
+    "mer_priv",
+    "extension",
+    "user_cust_id",
+    "attach_no",
+    "trans_type",
+    "attach_type",
+];
+
+/// How the sandbox runs.
+#[derive(Clone)]
+pub struct SandboxConfig {
+    /// Where to listen (port 0: any free port).
+    pub listen: SocketAddr,
+    /// Huifu's identity: signs answers and notifications.
+    pub huifu: Signer,
+    /// The trust anchors merchants' certificates must chain to.
+    pub trust_anchors: Vec<Certificate>,
+    /// Intermediates offered when building merchants' chains (the OCA31).
+    pub intermediates: Vec<Certificate>,
+    /// Registered merchants: `mer_cust_id` → the id their certificate's CN must carry.
+    pub merchants: BTreeMap<String, String>,
+    /// Scripted outcomes.
+    pub rules: Rules,
+    /// Callback delivery policy.
+    pub callback: CallbackPolicy,
+    /// Bound on `merchantRequest` bodies (default 64 KiB).
+    pub max_body_bytes: usize,
+    /// Bound on `fileMerchantRequest` bodies (default 8 MiB).
+    pub max_upload_bytes: usize,
+    /// Bound on the number of orders kept (default 1,000,000).
+    pub max_orders: usize,
+    /// Extra trust anchors (DER) for `https` callback URLs, besides the platform's roots.
+    pub callback_roots: Vec<Vec<u8>>,
+    /// Print one line per request error and per callback attempt to stderr.
+    pub log: bool,
+}
+
+impl fmt::Debug for SandboxConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SandboxConfig")
+            .field("listen", &self.listen)
+            .field("huifu", &self.huifu)
+            .field("trust_anchors", &self.trust_anchors.len())
+            .field("intermediates", &self.intermediates.len())
+            .field("merchants", &self.merchants)
+            .field("rules", &self.rules)
+            .field("callback", &self.callback)
+            .field("max_body_bytes", &self.max_body_bytes)
+            .field("max_upload_bytes", &self.max_upload_bytes)
+            .field("max_orders", &self.max_orders)
+            .field("callback_roots", &self.callback_roots.len())
+            .field("log", &self.log)
+            .finish()
+    }
+}
+
+impl SandboxConfig {
+    /// A configuration with no merchants registered, the built-in rules and Huifu's callback
+    /// policy, listening on 127.0.0.1 (any port).
+    pub fn new(
+        huifu: Signer,
+        trust_anchors: Vec<Certificate>,
+        intermediates: Vec<Certificate>,
+    ) -> Self {
+        SandboxConfig {
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            huifu,
+            trust_anchors,
+            intermediates,
+            merchants: BTreeMap::new(),
+            rules: Rules::builtin(),
+            callback: CallbackPolicy::default(),
+            max_body_bytes: 64 * 1024,
+            max_upload_bytes: 8 * 1024 * 1024,
+            max_orders: 1_000_000,
+            callback_roots: Vec::new(),
+            log: false,
+        }
+    }
+
+    /// The configuration for a generated PKI: its Huifu identity signs, its root is trusted, its
+    /// OCA31 is the intermediate, and its merchant is registered (`mer_cust_id` = CN id =
+    /// [`PkiOptions::merchant_id`](crate::pki::PkiOptions::merchant_id)).
+    pub fn from_pki(pki: &TestPki) -> Result<Self> {
+        let id = pki.options().merchant_id.clone();
+        Ok(SandboxConfig::new(
+            pki.huifu().signer()?,
+            vec![pki.root().certificate().clone()],
+            vec![pki.oca31().certificate().clone()],
+        )
+        .merchant(id.clone(), id))
+    }
+
+    /// The configuration for a PKI written by [`TestPki::write_to`]: Huifu's key and certificate
+    /// from `huifu.pfx` (opened with `password`), `root.cer` trusted, `oca31.cer` as the
+    /// intermediate, and the merchant of `merchant.cer` registered under its CN id.
+    pub fn from_dir(dir: impl AsRef<std::path::Path>, password: &str) -> Result<Self> {
+        use der::Decode;
+        let dir = dir.as_ref();
+        let cert = |name: &str| -> Result<Certificate> {
+            let der = std::fs::read(dir.join(name))?;
+            Certificate::from_der(&der).map_err(|e| Error::malformed("certificate", e))
+        };
+        let huifu = crate::pfx::load(&std::fs::read(dir.join("huifu.pfx"))?, password)?;
+        let signer = Signer::new(huifu.private_key().clone(), huifu.certificate().clone())?;
+        let merchant = cert("merchant.cer")?;
+        let subject = merchant
+            .tbs_certificate()
+            .subject()
+            .to_der()
+            .map_err(|e| Error::malformed("certificate", e))?;
+        let id = crate::identity::cfca_cn(&subject)?
+            .map(|cn| cn.id)
+            .ok_or_else(|| {
+                Error::Sandbox("merchant.cer has no CFCA common name (051@<id>@…)".into())
+            })?;
+        Ok(
+            SandboxConfig::new(signer, vec![cert("root.cer")?], vec![cert("oca31.cer")?])
+                .merchant(id.clone(), id),
+        )
+    }
+
+    /// Registers a merchant: requests with `mer_cust_id` must be signed by a certificate whose CN
+    /// id is `cn_id`.
+    pub fn merchant(mut self, mer_cust_id: impl Into<String>, cn_id: impl Into<String>) -> Self {
+        self.merchants.insert(mer_cust_id.into(), cn_id.into());
+        self
+    }
+
+    /// Sets the listening address.
+    pub fn listen(mut self, addr: SocketAddr) -> Self {
+        self.listen = addr;
+        self
+    }
+
+    /// Sets the rules.
+    pub fn rules(mut self, rules: Rules) -> Self {
+        self.rules = rules;
+        self
+    }
+
+    /// Sets the callback policy.
+    pub fn callback(mut self, policy: CallbackPolicy) -> Self {
+        self.callback = policy;
+        self
+    }
+}
+
+/// The sandbox server.
+#[derive(Debug)]
+pub struct Sandbox;
+
+/// A running sandbox. Dropping it stops the server (deliveries in flight continue on the runtime).
+pub struct RunningSandbox {
+    /// The address it listens on.
+    pub addr: SocketAddr,
+    app: Arc<App>,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<std::io::Result<()>>>,
+}
+
+impl fmt::Debug for RunningSandbox {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RunningSandbox")
+            .field("addr", &self.addr)
+            .finish_non_exhaustive()
+    }
+}
+
+struct App {
+    huifu: Signer,
+    verifiers: HashMap<String, Verifier>,
+    rules: Rules,
+    policy: CallbackPolicy,
+    deliveries: DeliveryLog,
+    store: state::Store,
+    client: reqwest::Client,
+    max_orders: usize,
+    max_query_bytes: usize,
+    log: bool,
+}
+
+impl Sandbox {
+    /// Binds `config.listen` and serves until the returned handle is shut down or dropped. Must
+    /// be called on a tokio runtime.
+    pub async fn start(config: SandboxConfig) -> Result<RunningSandbox> {
+        if config.trust_anchors.is_empty() {
+            return Err(Error::NoTrustAnchors);
+        }
+        let mut trust = TrustStore::new();
+        for anchor in &config.trust_anchors {
+            let der = anchor
+                .to_der()
+                .map_err(|e| Error::malformed("certificate", e))?;
+            trust.add_der(&der)?;
+        }
+        let mut verifiers = HashMap::new();
+        for (mer_cust_id, cn_id) in &config.merchants {
+            let verifier = Verifier::builder()
+                .trust(trust.clone())
+                .extra_certs(config.intermediates.clone())
+                .pin(SignerPin::Id(cn_id.clone()))
+                .build()?;
+            verifiers.insert(mer_cust_id.clone(), verifier);
+        }
+        let client = callback::http_client(&config.callback, &config.callback_roots)?;
+        let app = Arc::new(App {
+            huifu: config.huifu,
+            verifiers,
+            rules: config.rules,
+            policy: config.callback,
+            deliveries: DeliveryLog::default(),
+            store: state::Store::default(),
+            client,
+            max_orders: config.max_orders,
+            max_query_bytes: config.max_body_bytes,
+            log: config.log,
+        });
+        let router = Router::new()
+            .route(
+                "/api/merchantRequest",
+                post(merchant_request)
+                    .get(merchant_request_query)
+                    .layer(DefaultBodyLimit::max(config.max_body_bytes)),
+            )
+            .route(
+                "/api/fileMerchantRequest",
+                post(file_merchant_request).layer(DefaultBodyLimit::max(config.max_upload_bytes)),
+            )
+            .route("/sandbox/orders", axum::routing::get(list_orders))
+            .route("/sandbox/deliveries", axum::routing::get(list_deliveries))
+            .with_state(app.clone());
+        let listener = tokio::net::TcpListener::bind(config.listen).await?;
+        let addr = listener.local_addr()?;
+        let (tx, rx) = oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            axum::serve(listener, router)
+                .with_graceful_shutdown(async {
+                    let _ = rx.await;
+                })
+                .await
+        });
+        Ok(RunningSandbox {
+            addr,
+            app,
+            shutdown: Some(tx),
+            task: Some(task),
+        })
+    }
+}
+
+impl RunningSandbox {
+    /// `http://<addr>`.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The `merchantRequest` URL.
+    pub fn merchant_request_url(&self) -> String {
+        format!("{}/api/merchantRequest", self.base_url())
+    }
+
+    /// The `fileMerchantRequest` URL.
+    pub fn file_merchant_request_url(&self) -> String {
+        format!("{}/api/fileMerchantRequest", self.base_url())
+    }
+
+    /// Every order, sorted by key.
+    pub fn orders(&self) -> Vec<Order> {
+        self.app.store.all()
+    }
+
+    /// One order.
+    pub fn order(&self, key: &OrderKey) -> Option<Order> {
+        self.app.store.get(key)
+    }
+
+    /// Every file received.
+    pub fn uploads(&self) -> Vec<Upload> {
+        self.app.store.uploads()
+    }
+
+    /// The callback delivery log (shared: it keeps filling).
+    pub fn deliveries(&self) -> DeliveryLog {
+        self.app.deliveries.clone()
+    }
+
+    /// Stops accepting connections and waits for open ones to finish.
+    pub async fn shutdown(mut self) -> Result<()> {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(task) = self.task.take() {
+            match task.await {
+                Ok(result) => result?,
+                Err(e) => return Err(Error::Sandbox(format!("server task: {e}"))),
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Drop for RunningSandbox {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+// ---- answers ------------------------------------------------------------------------------
+
+/// The 6-digit code for `cmd_id` (or `000`) and a suffix.
+fn code(cmd_id: Option<&str>, suffix: &str) -> String {
+    let prefix = cmd_id
+        .filter(|c| c.len() == 3 && c.bytes().all(|b| b.is_ascii_digit()))
+        .unwrap_or("000");
+    format!("{prefix}{suffix}")
+}
+
+/// An unsigned error answer.
+fn unsigned_error(
+    app: &App,
+    status: StatusCode,
+    cmd_id: Option<&str>,
+    suffix: &str,
+    desc: &str,
+) -> Response {
+    let resp_code = code(cmd_id, suffix);
+    if app.log {
+        eprintln!("sandbox request refused (unsigned): {resp_code} {desc}");
+    }
+    let body = serde_json::json!({ "resp_code": resp_code, "resp_desc": desc });
+    (status, axum::Json(body)).into_response()
+}
+
+/// A signed answer's check_value.
+fn sign(app: &App, content: &Map<String, Value>) -> Result<String> {
+    let json = serde_json::to_vec(content).map_err(|e| Error::Signing(e.to_string()))?;
+    app.huifu.sign_check_value(&json, ContentMode::Huifu)
+}
+
+/// A signed `{"check_value": …}` answer.
+fn signed_answer(app: &App, cmd_id: &str, content: &Map<String, Value>) -> Response {
+    match sign(app, content) {
+        Ok(cv) => axum::Json(serde_json::json!({ "check_value": cv })).into_response(),
+        Err(e) => unsigned_error(
+            app,
+            StatusCode::INTERNAL_SERVER_ERROR,
+            Some(cmd_id),
+            ERR_INTERNAL,
+            &format!("sandbox failed to sign its answer: {e}"),
+        ),
+    }
+}
+
+/// The JSON of an answer: cmd_id, mer_cust_id, the echoed request fields, resp_code, resp_desc.
+fn answer_base(
+    request: &Map<String, Value>,
+    cmd_id: &str,
+    mer_cust_id: &str,
+) -> Map<String, Value> {
+    let mut out = Map::new();
+    out.insert("cmd_id".into(), Value::from(cmd_id));
+    out.insert("mer_cust_id".into(), Value::from(mer_cust_id));
+    for field in ECHO_FIELDS {
+        if let Some(v) = request.get(*field) {
+            out.insert((*field).into(), v.clone());
+        }
+    }
+    out
+}
+
+/// A signed error answer (after authentication).
+fn signed_error(
+    app: &App,
+    request: &Map<String, Value>,
+    cmd_id: &str,
+    mer_cust_id: &str,
+    suffix: &str,
+    desc: &str,
+) -> Response {
+    if app.log {
+        eprintln!(
+            "sandbox request refused (signed): {} {desc}",
+            code(Some(cmd_id), suffix)
+        );
+    }
+    let mut out = answer_base(request, cmd_id, mer_cust_id);
+    out.insert("resp_code".into(), Value::from(code(Some(cmd_id), suffix)));
+    out.insert("resp_desc".into(), Value::from(desc));
+    signed_answer(app, cmd_id, &out)
+}
+
+/// A JSON value as the text Huifu would compare (strings as they are, numbers in decimal).
+fn text_of(value: &Value) -> Option<String> {
+    match value {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+fn field<'a>(request: &'a Map<String, Value>, name: &str) -> Option<&'a str> {
+    request
+        .get(name)
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty())
+}
+
+// ---- handlers -----------------------------------------------------------------------------
+
+fn unix_secs(t: std::time::SystemTime) -> u64 {
+    t.duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or_default()
+}
+
+async fn list_orders(State(app): State<Arc<App>>) -> Response {
+    let orders: Vec<Value> = app
+        .store
+        .all()
+        .into_iter()
+        .map(|o| {
+            serde_json::json!({
+                "mer_cust_id": o.key.mer_cust_id,
+                "order_id": o.key.order_id,
+                "order_date": o.key.order_date,
+                "cmd_id": o.cmd_id,
+                "trans_amt": o.trans_amt,
+                "platform_seq_id": o.platform_seq_id,
+                "resp_code": o.resp_code,
+                "resp_desc": o.resp_desc,
+                "trans_stat": o.trans_stat,
+                "created": unix_secs(o.created),
+            })
+        })
+        .collect();
+    axum::Json(Value::Array(orders)).into_response()
+}
+
+async fn list_deliveries(State(app): State<Arc<App>>) -> Response {
+    let records: Vec<Value> = app
+        .deliveries
+        .records()
+        .into_iter()
+        .map(|r| {
+            serde_json::json!({
+                "mer_cust_id": r.key.mer_cust_id,
+                "order_id": r.key.order_id,
+                "order_date": r.key.order_date,
+                "url": r.url,
+                "attempt": r.attempt,
+                "outcome": r.outcome.to_string(),
+                "at": unix_secs(r.at),
+            })
+        })
+        .collect();
+    axum::Json(Value::Array(records)).into_response()
+}
+
+/// What came with the four fields.
+enum Endpoint {
+    Form,
+    File(Option<Upload>),
+}
+
+async fn merchant_request(
+    State(app): State<Arc<App>>,
+    body: std::result::Result<Bytes, BytesRejection>,
+) -> Response {
+    let body = match body {
+        Ok(body) => body,
+        Err(e) => return body_rejection(&app, e.status(), &e.body_text()),
+    };
+    handle_off_runtime(app, parse_fields(&body), Endpoint::Form).await
+}
+
+/// The same four fields in a query string (a page-browser call sent as a GET link).
+async fn merchant_request_query(
+    State(app): State<Arc<App>>,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let query = query.unwrap_or_default();
+    if query.len() > app.max_query_bytes {
+        return unsigned_error(
+            &app,
+            StatusCode::PAYLOAD_TOO_LARGE,
+            None,
+            ERR_TOO_LARGE,
+            "query string too large",
+        );
+    }
+    handle_off_runtime(app, parse_fields(query.as_bytes()), Endpoint::Form).await
+}
+
+/// URL-encoded fields; the first of repeated names wins.
+fn parse_fields(body: &[u8]) -> HashMap<String, String> {
+    let mut fields = HashMap::new();
+    for (name, value) in form_urlencoded::parse(body) {
+        fields
+            .entry(name.into_owned())
+            .or_insert_with(|| value.into_owned());
+    }
+    fields
+}
+
+fn body_rejection(app: &App, status: StatusCode, text: &str) -> Response {
+    if status == StatusCode::PAYLOAD_TOO_LARGE {
+        unsigned_error(
+            app,
+            StatusCode::PAYLOAD_TOO_LARGE,
+            None,
+            ERR_TOO_LARGE,
+            "request body too large",
+        )
+    } else {
+        unsigned_error(
+            app,
+            StatusCode::OK,
+            None,
+            ERR_MALFORMED,
+            &format!("malformed request body: {text}"),
+        )
+    }
+}
+
+async fn file_merchant_request(
+    State(app): State<Arc<App>>,
+    multipart: std::result::Result<Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Response {
+    let mut multipart = match multipart {
+        Ok(m) => m,
+        Err(e) => return body_rejection(&app, e.status(), &e.body_text()),
+    };
+    let mut fields = HashMap::new();
+    let mut upload = None;
+    loop {
+        let part = match multipart.next_field().await {
+            Ok(Some(part)) => part,
+            Ok(None) => break,
+            Err(e) => return body_rejection(&app, e.status(), &e.body_text()),
+        };
+        let name = part.name().unwrap_or_default().to_string();
+        let file_name = part.file_name().map(str::to_string);
+        let bytes = match part.bytes().await {
+            Ok(b) => b,
+            Err(e) => return body_rejection(&app, e.status(), &e.body_text()),
+        };
+        if name == "attach_file" {
+            if upload.is_none() {
+                upload = Some(Upload {
+                    mer_cust_id: String::new(),
+                    attach_no: None,
+                    file_name,
+                    size: bytes.len(),
+                    sha256: hex(&Sha256::digest(&bytes)),
+                });
+            }
+        } else if !name.is_empty() {
+            let text = String::from_utf8_lossy(&bytes).into_owned();
+            fields.entry(name).or_insert(text);
+        }
+    }
+    handle_off_runtime(app, fields, Endpoint::File(upload)).await
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Runs [`handle`] (RSA verification and signing: CPU work) on the blocking pool, so the
+/// runtime's workers stay free for I/O, callback deliveries and their timeouts.
+async fn handle_off_runtime(
+    app: Arc<App>,
+    fields: HashMap<String, String>,
+    endpoint: Endpoint,
+) -> Response {
+    let worker = app.clone();
+    match tokio::task::spawn_blocking(move || handle(&worker, &fields, endpoint)).await {
+        Ok(response) => response,
+        Err(e) => unsigned_error(
+            &app,
+            StatusCode::INTERNAL_SERVER_ERROR,
+            None,
+            ERR_INTERNAL,
+            &format!("sandbox worker failed: {e}"),
+        ),
+    }
+}
+
+/// Checks the four fields and the signature, then dispatches on the cmd_id.
+fn handle(app: &App, fields: &HashMap<String, String>, endpoint: Endpoint) -> Response {
+    let form_cmd = fields.get("cmd_id").map(String::as_str);
+    for name in ["version", "cmd_id", "mer_cust_id", "check_value"] {
+        if fields.get(name).is_none_or(|v| v.trim().is_empty()) {
+            return unsigned_error(
+                app,
+                StatusCode::OK,
+                form_cmd,
+                ERR_MISSING,
+                &format!("missing form field {name}"),
+            );
+        }
+    }
+    let get = |name: &str| fields.get(name).map(String::as_str).unwrap_or_default();
+    let (version, cmd_id, mer_cust_id, check_value) = (
+        get("version"),
+        get("cmd_id"),
+        get("mer_cust_id"),
+        get("check_value"),
+    );
+    if version != VERSION {
+        return unsigned_error(
+            app,
+            StatusCode::OK,
+            Some(cmd_id),
+            ERR_VERSION,
+            &format!("unsupported version {version:?}: must be {VERSION}"),
+        );
+    }
+    let Some(verifier) = app.verifiers.get(mer_cust_id) else {
+        return unsigned_error(
+            app,
+            StatusCode::OK,
+            Some(cmd_id),
+            ERR_UNKNOWN_MERCHANT,
+            &format!("unknown merchant {mer_cust_id}"),
+        );
+    };
+    let verified = match verifier.verify(check_value.as_bytes()) {
+        Ok(v) => v,
+        Err(e @ Error::Malformed { .. }) | Err(e @ Error::TrailingData { .. }) => {
+            return unsigned_error(
+                app,
+                StatusCode::OK,
+                Some(cmd_id),
+                ERR_MALFORMED,
+                &format!("malformed check_value: {e}"),
+            );
+        }
+        Err(e) => {
+            return unsigned_error(
+                app,
+                StatusCode::OK,
+                Some(cmd_id),
+                ERR_SIGNATURE,
+                &format!("signature verification failed: {e}"),
+            );
+        }
+    };
+    let content = verified.content(ContentMode::Huifu);
+    let request = match serde_json::from_slice::<Value>(&content) {
+        Ok(Value::Object(map)) => map,
+        _ => {
+            return signed_error(
+                app,
+                &Map::new(),
+                cmd_id,
+                mer_cust_id,
+                ERR_MALFORMED,
+                "the signed content is not a JSON object",
+            );
+        }
+    };
+    for (name, form_value) in [
+        ("version", version),
+        ("cmd_id", cmd_id),
+        ("mer_cust_id", mer_cust_id),
+    ] {
+        let signed = request.get(name).and_then(text_of);
+        if signed.as_deref() != Some(form_value) {
+            return signed_error(
+                app,
+                &request,
+                cmd_id,
+                mer_cust_id,
+                ERR_FIELD_MISMATCH,
+                &format!(
+                    "form field {name}={form_value:?} differs from the signed JSON ({})",
+                    signed.as_deref().unwrap_or("absent")
+                ),
+            );
+        }
+    }
+    dispatch(app, &request, cmd_id, mer_cust_id, endpoint)
+}
+
+fn dispatch(
+    app: &App,
+    request: &Map<String, Value>,
+    cmd_id: &str,
+    mer_cust_id: &str,
+    endpoint: Endpoint,
+) -> Response {
+    match (cmd_id, endpoint) {
+        (UPLOAD_CMD_ID, Endpoint::File(upload)) => {
+            upload_answer(app, request, cmd_id, mer_cust_id, upload)
+        }
+        (UPLOAD_CMD_ID, Endpoint::Form) => signed_error(
+            app,
+            request,
+            cmd_id,
+            mer_cust_id,
+            ERR_UNSUPPORTED_CMD,
+            "cmd 122 uploads go to fileMerchantRequest",
+        ),
+        (_, Endpoint::File(_)) => signed_error(
+            app,
+            request,
+            cmd_id,
+            mer_cust_id,
+            ERR_UNSUPPORTED_CMD,
+            "fileMerchantRequest serves cmd 122 only",
+        ),
+        ("301", Endpoint::Form) => query_answer(app, request, cmd_id, mer_cust_id),
+        (_, Endpoint::Form) if QUERY_CMD_IDS.contains(&cmd_id) => {
+            let mut out = answer_base(request, cmd_id, mer_cust_id);
+            out.insert("resp_code".into(), Value::from(code(Some(cmd_id), "000")));
+            out.insert("resp_desc".into(), Value::from("成功"));
+            signed_answer(app, cmd_id, &out)
+        }
+        (_, Endpoint::Form) => order_answer(app, request, cmd_id, mer_cust_id),
+    }
+}
+
+fn upload_answer(
+    app: &App,
+    request: &Map<String, Value>,
+    cmd_id: &str,
+    mer_cust_id: &str,
+    upload: Option<Upload>,
+) -> Response {
+    let Some(mut upload) = upload else {
+        return signed_error(
+            app,
+            request,
+            cmd_id,
+            mer_cust_id,
+            ERR_MISSING,
+            "missing file part attach_file",
+        );
+    };
+    upload.mer_cust_id = mer_cust_id.to_string();
+    upload.attach_no = field(request, "attach_no").map(str::to_string);
+    let mut out = answer_base(request, cmd_id, mer_cust_id);
+    out.insert("resp_code".into(), Value::from(code(Some(cmd_id), "000")));
+    out.insert("resp_desc".into(), Value::from("成功"));
+    out.insert("file_size".into(), Value::from(upload.size.to_string()));
+    app.store.add_upload(upload);
+    signed_answer(app, cmd_id, &out)
+}
+
+fn query_answer(
+    app: &App,
+    request: &Map<String, Value>,
+    cmd_id: &str,
+    mer_cust_id: &str,
+) -> Response {
+    let (Some(order_id), Some(order_date)) =
+        (field(request, "order_id"), field(request, "order_date"))
+    else {
+        return signed_error(
+            app,
+            request,
+            cmd_id,
+            mer_cust_id,
+            ERR_MISSING,
+            "a 301 query needs order_id and order_date",
+        );
+    };
+    let key = OrderKey {
+        mer_cust_id: mer_cust_id.to_string(),
+        order_id: order_id.to_string(),
+        order_date: order_date.to_string(),
+    };
+    let Some(order) = app.store.get(&key) else {
+        return signed_error(
+            app,
+            request,
+            cmd_id,
+            mer_cust_id,
+            ERR_ORDER_NOT_FOUND,
+            &format!("no order {order_id} of {order_date}"),
+        );
+    };
+    let mut out = answer_base(request, cmd_id, mer_cust_id);
+    out.insert("resp_code".into(), Value::from(code(Some(cmd_id), "000")));
+    out.insert("resp_desc".into(), Value::from("成功"));
+    out.insert("trans_stat".into(), Value::from(order.trans_stat.clone()));
+    out.insert("trans_type".into(), Value::from(order.cmd_id.clone()));
+    out.insert(
+        "platform_seq_id".into(),
+        Value::from(order.platform_seq_id.clone()),
+    );
+    out.insert(
+        "trans_resp_code".into(),
+        Value::from(order.resp_code.clone()),
+    );
+    out.insert(
+        "trans_resp_desc".into(),
+        Value::from(order.resp_desc.clone()),
+    );
+    if let Some(amt) = &order.trans_amt {
+        out.insert("trans_amt".into(), Value::from(amt.clone()));
+    }
+    signed_answer(app, cmd_id, &out)
+}
+
+fn order_answer(
+    app: &App,
+    request: &Map<String, Value>,
+    cmd_id: &str,
+    mer_cust_id: &str,
+) -> Response {
+    let page = PAGE_CMD_IDS.contains(&cmd_id);
+    let trans_amt = request.get("trans_amt").and_then(text_of);
+    let order_id = field(request, "order_id");
+    let outcome = app.rules.outcome(cmd_id, order_id, trans_amt.as_deref());
+    let mut out = answer_base(request, cmd_id, mer_cust_id);
+    out.insert("resp_code".into(), Value::from(outcome.resp_code.clone()));
+    out.insert("resp_desc".into(), Value::from(outcome.resp_desc.clone()));
+    let mut delivery = None;
+    if let Some(order_id) = order_id {
+        let Some(order_date) = field(request, "order_date") else {
+            return signed_error(
+                app,
+                request,
+                cmd_id,
+                mer_cust_id,
+                ERR_MISSING,
+                "order_date is required with order_id",
+            );
+        };
+        let key = OrderKey {
+            mer_cust_id: mer_cust_id.to_string(),
+            order_id: order_id.to_string(),
+            order_date: order_date.to_string(),
+        };
+        let platform_seq_id = app.store.next_seq();
+        let order = Order {
+            key: key.clone(),
+            cmd_id: cmd_id.to_string(),
+            trans_amt: trans_amt.clone(),
+            platform_seq_id: platform_seq_id.clone(),
+            resp_code: outcome.resp_code.clone(),
+            resp_desc: outcome.resp_desc.clone(),
+            trans_stat: outcome.trans_stat.clone(),
+            request: Value::Object(request.clone()),
+            created: std::time::SystemTime::now(),
+        };
+        let refund_of = if cmd_id == REFUND_CMD_ID {
+            let (Some(org_order_id), Some(org_order_date)) = (
+                field(request, "org_order_id"),
+                field(request, "org_order_date"),
+            ) else {
+                return signed_error(
+                    app,
+                    request,
+                    cmd_id,
+                    mer_cust_id,
+                    ERR_MISSING,
+                    "a refund needs org_order_id and org_order_date",
+                );
+            };
+            Some(OrderKey {
+                mer_cust_id: mer_cust_id.to_string(),
+                order_id: org_order_id.to_string(),
+                order_date: org_order_date.to_string(),
+            })
+        } else {
+            None
+        };
+        let inserted = match &refund_of {
+            Some(original) => {
+                app.store
+                    .insert_refund(order, original, outcome.is_success(), app.max_orders)
+            }
+            None => app.store.insert_new(order, app.max_orders),
+        };
+        if let Err(e) = inserted {
+            let (suffix, desc) = match e {
+                state::InsertError::Duplicate => {
+                    (ERR_DUPLICATE_ORDER, format!("duplicate order {key}"))
+                }
+                state::InsertError::Full => (
+                    ERR_FULL,
+                    "the sandbox holds its maximum number of orders".to_string(),
+                ),
+                state::InsertError::OriginalNotFound => (
+                    ERR_ORDER_NOT_FOUND,
+                    "the order to refund does not exist".to_string(),
+                ),
+                state::InsertError::NotRefundable => (
+                    ERR_NOT_REFUNDABLE,
+                    "the order to refund did not succeed or was refunded".to_string(),
+                ),
+                state::InsertError::AmountExceeded => (
+                    ERR_NOT_REFUNDABLE,
+                    "the refund exceeds the order's amount".to_string(),
+                ),
+            };
+            return signed_error(app, request, cmd_id, mer_cust_id, suffix, &desc);
+        }
+        out.insert("trans_stat".into(), Value::from(outcome.trans_stat.clone()));
+        out.insert("platform_seq_id".into(), Value::from(platform_seq_id));
+        let bg_ret_url = field(request, "bg_ret_url").filter(|u| {
+            let u = u.to_ascii_lowercase();
+            u.starts_with("http://") || u.starts_with("https://")
+        });
+        if let (Some(url), CallbackMode::Send) = (bg_ret_url, outcome.callback) {
+            delivery = Some((key, url.to_string()));
+        }
+    }
+    let check_value = match sign(app, &out) {
+        Ok(cv) => cv,
+        Err(e) => {
+            return unsigned_error(
+                app,
+                StatusCode::INTERNAL_SERVER_ERROR,
+                Some(cmd_id),
+                ERR_INTERNAL,
+                &format!("sandbox failed to sign its answer: {e}"),
+            );
+        }
+    };
+    if let Some((key, url)) = delivery {
+        callback::spawn(
+            app.client.clone(),
+            app.policy.clone(),
+            app.deliveries.clone(),
+            app.log,
+            callback::Delivery {
+                key,
+                url,
+                check_value: check_value.clone(),
+            },
+        );
+    }
+    if page {
+        Html(page::result_page(
+            cmd_id,
+            &outcome.resp_code,
+            &outcome.resp_desc,
+            field(request, "ret_url"),
+            &check_value,
+        ))
+        .into_response()
+    } else {
+        axum::Json(serde_json::json!({ "check_value": check_value })).into_response()
+    }
+}

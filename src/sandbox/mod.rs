@@ -43,6 +43,7 @@
 //! ([`SandboxConfig::max_body_bytes`], [`SandboxConfig::max_upload_bytes`]).
 
 pub mod callback;
+pub mod demo;
 pub mod page;
 pub mod rules;
 pub mod state;

@@ -7,6 +7,7 @@ mod demo;
 mod io;
 mod pfx_cmd;
 mod request_cmd;
+mod sandbox_cmd;
 mod sign;
 mod speed;
 mod verify_cmd;
@@ -34,6 +35,11 @@ enum Command {
     Sign(sign::Args),
     /// Show what a PFX (PKCS#12) file holds.
     Pfx(pfx_cmd::Args),
+    /// Test PKI tools.
+    #[command(subcommand)]
+    Pki(sandbox_cmd::PkiCommand),
+    /// Run a local Huifu (the sandbox) on loopback.
+    Sandbox(sandbox_cmd::SandboxArgs),
     /// Make one signed APP+ call and print the verified answer.
     Request(request_cmd::Args),
     /// Verify a signed message (check_value, base64, PEM, DER or BER) and print its content.
@@ -58,6 +64,8 @@ fn main() -> ExitCode {
         Command::Sign(args) => sign::run(args),
         Command::Pfx(args) => pfx_cmd::run(args),
         Command::Request(args) => request_cmd::run(args),
+        Command::Pki(command) => sandbox_cmd::run_pki(command),
+        Command::Sandbox(args) => sandbox_cmd::run_sandbox(args),
         Command::Verify(args) => verify_cmd::run_verify(args),
         Command::Inspect(args) => verify_cmd::run_inspect(args),
         Command::Speed(args) => speed::run(args),

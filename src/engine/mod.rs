@@ -5,14 +5,14 @@
 //!   (52-bit digits, "almost Montgomery" multiplication, both CRT halves interleaved) chosen at
 //!   run time with `is_x86_feature_detected!`, and a portable one on crypto-bigint's fixed-size
 //!   Montgomery types for every other CPU.
-//! - Cheap blinding ([`blinding`]): a kept pair refreshed by squaring; never unblinded.
+//! - Cheap blinding (`blinding.rs`): a kept pair refreshed by squaring; never unblinded.
 //! - A fault check: each signature is verified with the public key before it is returned.
 //! - Derived key values are zeroized on drop.
 //!
 //! `HUIFU_CFCA_ENGINE=portable` forces the portable kernel, `ifma` asks for IFMA (falling back to
 //! portable when the CPU lacks it), `rsa` makes [`crate::signer::Signer`] use the `rsa` crate.
 //!
-//! All `unsafe` of the crate lives in [`ifma`].
+//! All `unsafe` of the crate lives in `ifma.rs`.
 
 mod blinding;
 #[cfg(target_arch = "x86_64")]

@@ -141,6 +141,22 @@ pub(crate) fn verify_rsa(
     signature: &[u8],
 ) -> Result<()> {
     let hashed = digest.digest(data);
+    // SHA-256 (every CFCA message and certificate) goes through the engine's public-key kernel
+    // when it serves the key (differentially tested against `rsa` in tests/engine_diff.rs);
+    // HUIFU_CFCA_ENGINE=rsa forces the `rsa` crate.
+    if digest == DigestAlgorithm::Sha256
+        && crate::engine::Preference::from_env() != crate::engine::Preference::Rsa
+        && let (Ok(d), Some(engine)) = (
+            <&[u8; 32]>::try_from(hashed.as_slice()),
+            crate::engine::RsaPublicEngine::new(key),
+        )
+    {
+        return if engine.verify_pkcs1v15_sha256(d, signature) {
+            Ok(())
+        } else {
+            Err(Error::SignatureMismatch)
+        };
+    }
     key.verify(digest.padding(), &hashed, signature)
         .map_err(|_| Error::SignatureMismatch)
 }

@@ -112,6 +112,8 @@ pub fn run(args: Args) -> Result<()> {
 struct Setup {
     signer: Signer,
     verifying_key: VerifyingKey<Sha256>,
+    /// The public-key kernel the library's verifier uses (`None` with HUIFU_CFCA_ENGINE=rsa).
+    public_engine: Option<huifu_cfca::engine::RsaPublicEngine>,
     cached: Verifier,
     uncached: Verifier,
 }
@@ -158,6 +160,10 @@ impl Setup {
             validity,
         )?;
         let verifying_key = VerifyingKey::<Sha256>::new(leaf_key.to_public_key());
+        let public_engine = (huifu_cfca::engine::Preference::from_env()
+            != huifu_cfca::engine::Preference::Rsa)
+            .then(|| huifu_cfca::engine::RsaPublicEngine::new(&leaf_key.to_public_key()))
+            .flatten();
         let signer = Signer::new(leaf_key, leaf_cert)?;
         let mut trust = TrustStore::new();
         trust.add_der(&ca_cert.to_der().map_err(|e| failure("CA certificate", e))?)?;
@@ -168,6 +174,7 @@ impl Setup {
         Ok(Setup {
             signer,
             verifying_key,
+            public_engine,
             cached: builder.clone().chain_cache(true).build()?,
             uncached: builder.chain_cache(false).build()?,
         })
@@ -198,15 +205,30 @@ fn measure(setup: &Setup, seconds: Duration) -> Result<Rates> {
         seconds,
         || setup.signer.sign_raw(black_box(RSA_MESSAGE)).map(drop),
     )?;
+    // RSA verification as the library does it: SHA-256, then the engine's public-key kernel
+    // when it serves the key, else the `rsa` crate.
+    let raw_verify = || -> huifu_cfca::Result<()> {
+        match &setup.public_engine {
+            Some(engine) => {
+                let digest: [u8; 32] =
+                    <Sha256 as sha2::Digest>::digest(black_box(RSA_MESSAGE)).into();
+                if engine.verify_pkcs1v15_sha256(&digest, &raw) {
+                    Ok(())
+                } else {
+                    Err(Error::SignatureMismatch)
+                }
+            }
+            None => setup
+                .verifying_key
+                .verify(black_box(RSA_MESSAGE), &signature)
+                .map_err(|_| Error::SignatureMismatch),
+        }
+    };
+    raw_verify()?;
     let rsa_verify = rate(
         &format!("{bits}-bit RSA PKCS#1 v1.5 SHA-256 verifications"),
         seconds,
-        || {
-            setup
-                .verifying_key
-                .verify(black_box(RSA_MESSAGE), &signature)
-                .map_err(|_| Error::SignatureMismatch)
-        },
+        raw_verify,
     )?;
     let check_value_sign = rate(
         &format!("check_value signs of {} bytes of JSON", json.len()),

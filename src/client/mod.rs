@@ -75,7 +75,7 @@ use std::time::Duration;
 pub use reqwest::Url;
 
 pub use call::{Answer, SignedRequest};
-pub use form::PageForm;
+pub use form::{PageForm, escape_html};
 pub use notify::{Notification, OrderOutcome, OrderState, OrderStates, StateChange};
 pub use typed::{
     AppPayAnswer, AppPayRequest, QueryAnswer, QueryRequest, RefundAnswer, RefundRequest, Reply,

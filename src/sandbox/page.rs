@@ -1,21 +1,9 @@
 //! The page-browser answer: an HTML page that sends the browser on to `ret_url` with the signed
 //! result (a form post of `check_value`, as Huifu's cashier pages do at the end of a flow).
 
-/// Escapes text for HTML element content and double-quoted attribute values.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+/// Escapes text for HTML element content and attribute values (the client's page forms use the
+/// same function).
+pub use crate::client::escape_html as escape;
 
 /// True for the URLs the page may send a browser to: `http://` or `https://` only.
 fn is_web_url(url: &str) -> bool {

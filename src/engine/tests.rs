@@ -5,7 +5,7 @@ use rsa::pkcs8::DecodePrivateKey;
 use rsa::{Pkcs1v15Sign, PrivateKey};
 use sha2::{Digest, Sha256};
 
-use super::blinding::{ModNOps, REGENERATE_AFTER};
+use super::blinding::{BATCH, ModNOps, REGENERATE_AFTER, fresh_pairs_for_tests};
 use super::*;
 
 fn key(name: &str) -> PrivateKey {
@@ -36,6 +36,38 @@ fn blinding_refresh_and_regeneration_keep_signatures_exact() {
                 want,
                 "{kernel:?} #{i}"
             );
+        }
+    }
+}
+
+/// Every pair of a batch is a blinding pair (`A·Ai^e ≡ 1`, i.e. `A = r^e`, `Ai = r^-1`) and the
+/// pairs differ; signatures stay exact past the end of a batch.
+#[test]
+fn batched_blinding_pairs_are_valid_and_distinct() {
+    let key = key("k00-2048.key");
+    for kernel in kernels() {
+        let public = Public::<32>::new(&key, kernel).unwrap();
+        let pairs = fresh_pairs_for_tests(&public.modn, &public, public.e).unwrap();
+        assert_eq!(pairs.len(), BATCH);
+        let mut one = [0u64; 32];
+        one[0] = 1;
+        for (k, (a, ai)) in pairs.iter().enumerate() {
+            let check = public.mul(a, &public.pow_public(ai, public.e));
+            assert_eq!(check, one, "{kernel:?} pair {k}");
+            for (b, _) in &pairs[..k] {
+                assert_ne!(a, b, "{kernel:?} pair {k} repeats");
+            }
+        }
+        let engine = RsaEngine::with_kernel(&key, kernel).unwrap();
+        let uses = BATCH * REGENERATE_AFTER as usize + 2;
+        let step = if kernel == Kernel::Ifma { 1 } else { 8 };
+        for i in 0..uses {
+            let digest: [u8; 32] = Sha256::digest(i.to_le_bytes()).into();
+            let signature = engine.sign_pkcs1v15_sha256(&digest).unwrap();
+            if i % step == 0 || i + 1 == uses {
+                let want = key.sign(Pkcs1v15Sign::new::<Sha256>(), &digest).unwrap();
+                assert_eq!(signature, want, "{kernel:?} #{i}");
+            }
         }
     }
 }

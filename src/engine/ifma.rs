@@ -505,17 +505,32 @@ fn normalize_vec<const V: usize>(r: &mut [__m512i; V]) {
     // Pass 2: lanes are now below 2⁵² + 2¹²; a lane above the mask generates a carry of one,
     // a lane equal to it propagates one. With G and P those lane masks, the carries into the
     // lanes are the carries of the binary sum G + (G | P), i.e. (G + (G | P)) ^ P.
-    let mut g: u128 = 0;
-    let mut p: u128 = 0;
-    for v in 0..V {
-        g |= u128::from(_mm512_cmpgt_epu64_mask(r[v], mask)) << (8 * v);
-        p |= u128::from(_mm512_cmpeq_epu64_mask(r[v], mask)) << (8 * v);
-    }
-    let c = g.wrapping_add(g | p) ^ p;
+    // Up to 8 vectors the lane masks fit a u64; beyond (public moduli over 3.3 kbit), a u128.
     let one = _mm512_set1_epi64(1);
-    for v in 0..V {
-        let k = (c >> (8 * v)) as u8;
-        r[v] = _mm512_and_si512(_mm512_mask_add_epi64(r[v], k, r[v], one), mask);
+    if V <= 8 {
+        let mut g: u64 = 0;
+        let mut p: u64 = 0;
+        for v in 0..V {
+            g |= u64::from(_mm512_cmpgt_epu64_mask(r[v], mask)) << (8 * v);
+            p |= u64::from(_mm512_cmpeq_epu64_mask(r[v], mask)) << (8 * v);
+        }
+        let c = g.wrapping_add(g | p) ^ p;
+        for v in 0..V {
+            let k = (c >> (8 * v)) as u8;
+            r[v] = _mm512_and_si512(_mm512_mask_add_epi64(r[v], k, r[v], one), mask);
+        }
+    } else {
+        let mut g: u128 = 0;
+        let mut p: u128 = 0;
+        for v in 0..V {
+            g |= u128::from(_mm512_cmpgt_epu64_mask(r[v], mask)) << (8 * v);
+            p |= u128::from(_mm512_cmpeq_epu64_mask(r[v], mask)) << (8 * v);
+        }
+        let c = g.wrapping_add(g | p) ^ p;
+        for v in 0..V {
+            let k = (c >> (8 * v)) as u8;
+            r[v] = _mm512_and_si512(_mm512_mask_add_epi64(r[v], k, r[v], one), mask);
+        }
     }
 }
 
@@ -523,6 +538,14 @@ fn normalize_vec<const V: usize>(r: &mut [__m512i; V]) {
 /// loads (both columns in one pass).
 #[target_feature(enable = "avx512f,avx512vl,avx512ifma")]
 fn lookup<const V: usize>(table: &[[Num<V>; 2]; TABLE], idx: [u64; 2]) -> [Num<V>; 2] {
+    let mut out = [Num::<V>::ZERO; 2];
+    lookup_into(table, idx, &mut out);
+    out
+}
+
+/// [`lookup`] into `out`.
+#[target_feature(enable = "avx512f,avx512vl,avx512ifma")]
+fn lookup_into<const V: usize>(table: &[[Num<V>; 2]; TABLE], idx: [u64; 2], out: &mut [Num<V>; 2]) {
     let want = [
         _mm512_set1_epi64(idx[0] as i64),
         _mm512_set1_epi64(idx[1] as i64),
@@ -539,13 +562,11 @@ fn lookup<const V: usize>(table: &[[Num<V>; 2]; TABLE], idx: [u64; 2]) -> [Num<V
         }
         j = _mm512_add_epi64(j, one);
     }
-    let mut out = [Num::<V>::ZERO; 2];
     for h in 0..2 {
         for v in 0..V {
             store(&mut out[h].0[v], acc[h][v]);
         }
     }
-    out
 }
 
 /// Bits `[pos, pos + 5)` of a little-endian word string (zero beyond its end). `pos` is public.
@@ -581,6 +602,8 @@ fn pow2<const V: usize>(
     let mut acc = unsafe { lookup(&table, [window(e[0], top), window(e[1], top)]) };
     let mut other = [Num::<V>::ZERO; 2];
     let (mut x, mut y) = (&mut acc, &mut other);
+    // The multiplier of each window, zeroized once at the end.
+    let mut t = [Num::<V>::ZERO; 2];
     for w in (0..windows - 1).rev() {
         for _ in 0..WINDOW {
             mul2_into(c, [&x[0], &x[1]], [&x[0], &x[1]], y);
@@ -588,12 +611,12 @@ fn pow2<const V: usize>(
         }
         let pos = w * WINDOW;
         // SAFETY: as above.
-        let mut t = unsafe { lookup(&table, [window(e[0], pos), window(e[1], pos)]) };
+        unsafe { lookup_into(&table, [window(e[0], pos), window(e[1], pos)], &mut t) };
         mul2_into(c, [&x[0], &x[1]], [&t[0], &t[1]], y);
         core::mem::swap(&mut x, &mut y);
-        t[0].zeroize();
-        t[1].zeroize();
     }
+    t[0].zeroize();
+    t[1].zeroize();
     let result = *x;
     y[0].zeroize();
     y[1].zeroize();

@@ -451,7 +451,7 @@ impl Verifier {
                 c.serial() == serial.as_slice() && identity::names_match(c.issuer_der(), issuer)
             }
             SignerIdentifier::SubjectKeyIdentifier(ski) => {
-                c.subject_key_id.as_deref() == Some(ski.as_slice())
+                c.subject_key_id() == Some(ski.as_slice())
             }
         })
         .ok_or(Error::SignerCertificateNotFound)

@@ -217,7 +217,7 @@ pub struct SignerInfoSummary {
 
 impl SignerInfoSummary {
     pub(crate) fn of(cert: &ParsedCertificate) -> Self {
-        let common_name = identity::common_name(cert.subject_der()).ok().flatten();
+        let common_name = cert.common_name();
         let cn_id = common_name
             .as_deref()
             .and_then(identity::CfcaCn::parse)

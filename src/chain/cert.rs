@@ -58,6 +58,7 @@ struct Text {
     serial_hex: String,
     not_before: String,
     not_after: String,
+    common_name: Option<String>,
 }
 
 const WHAT: &str = "certificate";
@@ -205,6 +206,7 @@ impl Fields {
                 serial_hex: serial.iter().map(|b| format!("{b:02x}")).collect(),
                 not_before: validity.not_before.to_date_time().to_string(),
                 not_after: validity.not_after.to_date_time().to_string(),
+                common_name: crate::identity::common_name(&self.subject).ok().flatten(),
             }
         })
     }
@@ -295,6 +297,11 @@ impl ParsedCertificate {
     /// The issuer as text (RFC 4514 order; T61String read leniently).
     pub fn issuer_string(&self) -> String {
         self.inner.text().issuer.clone()
+    }
+
+    /// The subject's common name, if it has exactly one that reads as text.
+    pub(crate) fn common_name(&self) -> Option<String> {
+        self.inner.text().common_name.clone()
     }
 
     /// The DER SubjectPublicKeyInfo.

@@ -36,6 +36,8 @@ struct Inner {
     engine: Option<RsaEngine>,
     key: SigningKey<Sha256>,
     certificate: Certificate,
+    /// The certificate's SignedData, encoded once; each message adds its eContent and signature.
+    template: pkcs7::build::SignedDataTemplate,
     chain: Vec<Certificate>,
     key_bits: usize,
 }
@@ -100,12 +102,14 @@ impl Signer {
             .to_der()
             .map_err(|e| Error::malformed("certificate", e))?;
         crate::chain::ParsedCertificate::from_der(&der)?;
+        let template = pkcs7::build::SignedDataTemplate::new(&certificate, key.size())?;
         let engine = RsaEngine::new(&key);
         Ok(Signer {
             inner: Arc::new(Inner {
                 engine,
                 key: SigningKey::<Sha256>::new(key),
                 certificate,
+                template,
                 chain,
                 key_bits,
             }),
@@ -177,7 +181,14 @@ impl Signer {
     /// DER SignedData whose eContent is exactly `econtent`.
     pub fn sign_der(&self, econtent: &[u8]) -> Result<Vec<u8>> {
         let signature = self.sign_raw(econtent)?;
-        pkcs7::build::signed_data_der(econtent, &self.inner.certificate, &signature)
+        let template = &self.inner.template;
+        if signature.len() == template.signature_len() {
+            template.encode(econtent, &signature)
+        } else {
+            // PKCS#1 v1.5 signatures are exactly the modulus length; should one not be, the
+            // `cms` builder still encodes it correctly.
+            pkcs7::build::signed_data_der(econtent, &self.inner.certificate, &signature)
+        }
     }
 
     /// DER SignedData over `content` in the given mode (`Huifu` signs the base64 text of it).
@@ -233,6 +244,22 @@ mod tests {
         let cert_der = signer.certificate().to_der().unwrap();
         assert!(a.windows(cert_der.len()).any(|w| w == cert_der.as_slice()));
         assert!(a.windows(8).any(|w| w == b"TestData"));
+    }
+
+    #[test]
+    fn messages_are_the_cms_builders_bytes() {
+        for name in ["merchant1024", "merchant", "merchant4096"] {
+            let signer = merchant(name);
+            for econtent in [&b""[..], b"TestData", &[0x5a; 300], &[0xa5; 70_000]] {
+                let expected = pkcs7::build::signed_data_der(
+                    econtent,
+                    signer.certificate(),
+                    &signer.sign_raw(econtent).unwrap(),
+                )
+                .unwrap();
+                assert_eq!(signer.sign_der(econtent).unwrap(), expected, "{name}");
+            }
+        }
     }
 
     #[test]

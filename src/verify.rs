@@ -217,7 +217,7 @@ pub struct SignerInfoSummary {
 
 impl SignerInfoSummary {
     pub(crate) fn of(cert: &ParsedCertificate) -> Self {
-        let common_name = identity::common_name(cert.subject_der()).ok().flatten();
+        let common_name = cert.common_name();
         let cn_id = common_name
             .as_deref()
             .and_then(identity::CfcaCn::parse)
@@ -451,7 +451,7 @@ impl Verifier {
                 c.serial() == serial.as_slice() && identity::names_match(c.issuer_der(), issuer)
             }
             SignerIdentifier::SubjectKeyIdentifier(ski) => {
-                c.subject_key_id.as_deref() == Some(ski.as_slice())
+                c.subject_key_id() == Some(ski.as_slice())
             }
         })
         .ok_or(Error::SignerCertificateNotFound)

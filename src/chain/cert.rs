@@ -1,6 +1,10 @@
 //! A certificate as the verifier needs it: the typed `x509-cert` view plus the exact bytes that
 //! signatures and name chaining are computed over.
 
+mod recent;
+
+use std::sync::{Arc, OnceLock};
+
 use der::Decode as _;
 use der::asn1::ObjectIdentifier;
 use x509_cert::Certificate;
@@ -13,8 +17,17 @@ use crate::pkcs7::parse::ber::{Reader, tag};
 use crate::{Error, Result};
 
 /// A decoded certificate with the raw bytes verification needs.
+///
+/// Cheap to clone: the decoded fields are shared. Decoding is a function of the bytes alone, so
+/// [`from_der`](Self::from_der) hands back the certificates it decoded lately (the same signer and
+/// intermediate arrive with every Huifu message) when it is given the same bytes again.
 #[derive(Clone, Debug)]
 pub struct ParsedCertificate {
+    inner: Arc<Fields>,
+}
+
+#[derive(Debug)]
+struct Fields {
     der: Vec<u8>,
     tbs: Vec<u8>,
     issuer: Vec<u8>,
@@ -27,13 +40,25 @@ pub struct ParsedCertificate {
     signature_algorithm_parameters: Option<Vec<u8>>,
     signature: Vec<u8>,
     cert: Certificate,
-    pub(crate) basic_constraints: Option<BasicConstraints>,
-    pub(crate) key_usage: Option<KeyUsage>,
-    pub(crate) subject_key_id: Option<Vec<u8>>,
-    pub(crate) authority_key_id: Option<Vec<u8>>,
-    pub(crate) unknown_critical: Option<ObjectIdentifier>,
+    basic_constraints: Option<BasicConstraints>,
+    key_usage: Option<KeyUsage>,
+    subject_key_id: Option<Vec<u8>>,
+    authority_key_id: Option<Vec<u8>>,
+    unknown_critical: Option<ObjectIdentifier>,
     not_before: u64,
     not_after: u64,
+    /// The names and dates as text, made the first time they are asked for.
+    text: OnceLock<Text>,
+}
+
+#[derive(Debug)]
+struct Text {
+    subject: String,
+    issuer: String,
+    serial_hex: String,
+    not_before: String,
+    not_after: String,
+    common_name: Option<String>,
 }
 
 const WHAT: &str = "certificate";
@@ -54,6 +79,19 @@ const KNOWN_EXTENSIONS: &[ObjectIdentifier] = &[
 impl ParsedCertificate {
     /// Decodes a DER certificate.
     pub fn from_der(der: &[u8]) -> Result<Self> {
+        if let Some(parsed) = recent::get(der) {
+            return Ok(parsed);
+        }
+        let parsed = ParsedCertificate {
+            inner: Arc::new(Fields::decode(der)?),
+        };
+        recent::put(der, &parsed);
+        Ok(parsed)
+    }
+}
+
+impl Fields {
+    fn decode(der: &[u8]) -> Result<Self> {
         let mut outer = Reader::new(der);
         let cert_tlv = outer.expect(tag::SEQUENCE, WHAT)?;
         if !outer.is_empty() {
@@ -101,7 +139,7 @@ impl ParsedCertificate {
 
         let tbs_view = cert.tbs_certificate();
         let validity = tbs_view.validity();
-        let mut parsed = ParsedCertificate {
+        let mut parsed = Fields {
             tbs: tbs_tlv.raw.to_vec(),
             issuer: issuer.raw.to_vec(),
             subject: subject.raw.to_vec(),
@@ -118,10 +156,12 @@ impl ParsedCertificate {
             unknown_critical: None,
             not_before: validity.not_before.to_unix_duration().as_secs(),
             not_after: validity.not_after.to_unix_duration().as_secs(),
-            cert: cert.clone(),
             der,
+            cert,
+            text: OnceLock::new(),
         };
-        for ext in tbs_view.extensions().map(|e| e.as_slice()).unwrap_or(&[]) {
+        let extensions = parsed.cert.tbs_certificate().extensions();
+        for ext in extensions.map(|e| e.as_slice()).unwrap_or(&[]) {
             let value = ext.extn_value.as_bytes();
             let bad = |e: der::Error| Error::malformed("certificate extension", e.to_string());
             match ext.extn_id {
@@ -152,114 +192,154 @@ impl ParsedCertificate {
         Ok(parsed)
     }
 
+    /// The names and dates as text.
+    fn text(&self) -> &Text {
+        self.text.get_or_init(|| {
+            let validity = self.cert.tbs_certificate().validity();
+            let serial = match self.serial.iter().position(|b| *b != 0) {
+                Some(i) => self.serial.get(i..).unwrap_or_default(),
+                None => &[0u8][..],
+            };
+            Text {
+                subject: crate::identity::name_to_string(&self.subject),
+                issuer: crate::identity::name_to_string(&self.issuer),
+                serial_hex: serial.iter().map(|b| format!("{b:02x}")).collect(),
+                not_before: validity.not_before.to_date_time().to_string(),
+                not_after: validity.not_after.to_date_time().to_string(),
+                common_name: crate::identity::common_name(&self.subject).ok().flatten(),
+            }
+        })
+    }
+}
+
+impl ParsedCertificate {
     /// The certificate's DER encoding.
     pub fn der(&self) -> &[u8] {
-        &self.der
+        &self.inner.der
     }
 
     /// The exact TBSCertificate bytes the issuer signed.
     pub fn tbs(&self) -> &[u8] {
-        &self.tbs
+        &self.inner.tbs
     }
 
     /// The DER issuer Name.
     pub fn issuer_der(&self) -> &[u8] {
-        &self.issuer
+        &self.inner.issuer
     }
 
     /// The DER subject Name.
     pub fn subject_der(&self) -> &[u8] {
-        &self.subject
+        &self.inner.subject
     }
 
     /// The serial number's content bytes (two's complement, as encoded).
     pub fn serial(&self) -> &[u8] {
-        &self.serial
+        &self.inner.serial
     }
 
     /// The serial number in lower-case hex (leading zero octets removed).
     pub fn serial_hex(&self) -> String {
-        let trimmed = match self.serial.iter().position(|b| *b != 0) {
-            Some(i) => self.serial.get(i..).unwrap_or_default(),
-            None => &[0u8][..],
-        };
-        trimmed.iter().map(|b| format!("{b:02x}")).collect()
+        self.inner.text().serial_hex.clone()
     }
 
     /// The issuer's signature algorithm over this certificate.
     pub fn signature_algorithm(&self) -> &ObjectIdentifier {
-        &self.signature_algorithm
+        &self.inner.signature_algorithm
     }
 
     /// The DER parameters of the signature algorithm, if present.
     pub fn signature_algorithm_parameters(&self) -> Option<&[u8]> {
-        self.signature_algorithm_parameters.as_deref()
+        self.inner.signature_algorithm_parameters.as_deref()
     }
 
     /// True if the outer signatureAlgorithm equals the TBSCertificate's signature field
     /// (RFC 5280 4.1.1.2).
     pub fn algorithms_agree(&self) -> bool {
-        self.signature_algorithm_der == self.tbs_signature_algorithm_der
+        self.inner.signature_algorithm_der == self.inner.tbs_signature_algorithm_der
     }
 
     /// The issuer's signature over [`tbs`](Self::tbs).
     pub fn signature(&self) -> &[u8] {
-        &self.signature
+        &self.inner.signature
     }
 
     /// The typed certificate.
     pub fn certificate(&self) -> &Certificate {
-        &self.cert
+        &self.inner.cert
     }
 
     /// notBefore, seconds since the Unix epoch.
     pub fn not_before(&self) -> u64 {
-        self.not_before
+        self.inner.not_before
     }
 
     /// notAfter, seconds since the Unix epoch.
     pub fn not_after(&self) -> u64 {
-        self.not_after
+        self.inner.not_after
     }
 
     /// notBefore as RFC 3339.
     pub fn not_before_rfc3339(&self) -> String {
-        self.cert
-            .tbs_certificate()
-            .validity()
-            .not_before
-            .to_date_time()
-            .to_string()
+        self.inner.text().not_before.clone()
     }
 
     /// notAfter as RFC 3339.
     pub fn not_after_rfc3339(&self) -> String {
-        self.cert
-            .tbs_certificate()
-            .validity()
-            .not_after
-            .to_date_time()
-            .to_string()
+        self.inner.text().not_after.clone()
     }
 
     /// The subject as text (RFC 4514 order; T61String read leniently).
     pub fn subject_string(&self) -> String {
-        crate::identity::name_to_string(&self.subject)
+        self.inner.text().subject.clone()
     }
 
     /// The issuer as text (RFC 4514 order; T61String read leniently).
     pub fn issuer_string(&self) -> String {
-        crate::identity::name_to_string(&self.issuer)
+        self.inner.text().issuer.clone()
+    }
+
+    /// The subject's common name, if it has exactly one that reads as text.
+    pub(crate) fn common_name(&self) -> Option<String> {
+        self.inner.text().common_name.clone()
     }
 
     /// The DER SubjectPublicKeyInfo.
     pub(crate) fn spki(&self) -> &spki::SubjectPublicKeyInfoOwned {
-        self.cert.tbs_certificate().subject_public_key_info()
+        self.inner.cert.tbs_certificate().subject_public_key_info()
     }
 
     /// True if the certificate is a CA (basicConstraints cA = TRUE).
     pub fn is_ca(&self) -> bool {
-        self.basic_constraints.as_ref().is_some_and(|bc| bc.ca)
+        self.inner
+            .basic_constraints
+            .as_ref()
+            .is_some_and(|bc| bc.ca)
+    }
+
+    /// The basicConstraints extension, if present.
+    pub(crate) fn basic_constraints(&self) -> Option<&BasicConstraints> {
+        self.inner.basic_constraints.as_ref()
+    }
+
+    /// The keyUsage extension, if present.
+    pub(crate) fn key_usage(&self) -> Option<&KeyUsage> {
+        self.inner.key_usage.as_ref()
+    }
+
+    /// The subjectKeyIdentifier, if present.
+    pub(crate) fn subject_key_id(&self) -> Option<&[u8]> {
+        self.inner.subject_key_id.as_deref()
+    }
+
+    /// The authorityKeyIdentifier's keyIdentifier, if present.
+    pub(crate) fn authority_key_id(&self) -> Option<&[u8]> {
+        self.inner.authority_key_id.as_deref()
+    }
+
+    /// The first critical extension this crate does not know, if any.
+    pub(crate) fn unknown_critical(&self) -> Option<&ObjectIdentifier> {
+        self.inner.unknown_critical.as_ref()
     }
 }
 
@@ -273,9 +353,9 @@ mod tests {
     fn decodes_a_t61_leaf() {
         let c = ParsedCertificate::from_der(MERCHANT).unwrap();
         assert!(!c.is_ca());
-        assert!(c.key_usage.unwrap().digital_signature());
-        assert!(c.subject_key_id.is_some() && c.authority_key_id.is_some());
-        assert!(c.unknown_critical.is_none());
+        assert!(c.key_usage().unwrap().digital_signature());
+        assert!(c.subject_key_id().is_some() && c.authority_key_id().is_some());
+        assert!(c.unknown_critical().is_none());
         assert!(c.subject_string().contains("CN=051@AS0381@N111130@1"));
         assert_eq!(c.not_before_rfc3339(), "2024-01-01T00:00:00Z");
         let mut long = MERCHANT.to_vec();

@@ -83,7 +83,7 @@ pub(crate) fn verify_path(
         return Err(Error::NoTrustAnchors);
     }
     check_validity(leaf, opts.time)?;
-    if let Some(ext) = &leaf.unknown_critical {
+    if let Some(ext) = leaf.unknown_critical() {
         return Err(Error::UntrustedChain {
             reason: format!(
                 "signer certificate {} has an unknown critical extension {ext}",
@@ -91,7 +91,7 @@ pub(crate) fn verify_path(
             ),
         });
     }
-    if let Some(ku) = &leaf.key_usage
+    if let Some(ku) = leaf.key_usage()
         && !ku.digital_signature()
         && !ku.non_repudiation()
     {
@@ -175,7 +175,7 @@ fn issued_by(child: &ParsedCertificate, issuer: &ParsedCertificate) -> bool {
     if !crate::identity::names_match(child.issuer_der(), issuer.subject_der()) {
         return false;
     }
-    match (&child.authority_key_id, &issuer.subject_key_id) {
+    match (child.authority_key_id(), issuer.subject_key_id()) {
         (Some(aki), Some(ski)) => aki == ski,
         _ => true,
     }
@@ -191,7 +191,7 @@ fn check_issuer(
     budget: &mut usize,
 ) -> Result<(), Fault> {
     let name = issuer.subject_string();
-    match &issuer.basic_constraints {
+    match issuer.basic_constraints() {
         Some(bc) if !bc.ca => {
             return Err(Fault::untrusted(format!(
                 "issuer {name} is not a CA (basicConstraints cA is false)"
@@ -213,14 +213,14 @@ fn check_issuer(
             )));
         }
     }
-    if let Some(ku) = &issuer.key_usage
+    if let Some(ku) = issuer.key_usage()
         && !ku.key_cert_sign()
     {
         return Err(Fault::untrusted(format!(
             "key usage of issuer {name} does not allow keyCertSign"
         )));
     }
-    if let Some(ext) = &issuer.unknown_critical {
+    if let Some(ext) = issuer.unknown_critical() {
         return Err(Fault::untrusted(format!(
             "issuer {name} has an unknown critical extension {ext}"
         )));

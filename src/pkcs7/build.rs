@@ -8,7 +8,10 @@
 //! ```
 //!
 //! `cms`'s `SignedDataBuilder` always adds signed attributes and names `sha256WithRSAEncryption`,
-//! so the structures are assembled directly from the `cms`/`der` types.
+//! so the structures are assembled directly from the `cms`/`der` types. A [`Signer`] encodes them
+//! once, into a [`SignedDataTemplate`], and fills in only the eContent and signature per message.
+//!
+//! [`Signer`]: crate::signer::Signer
 
 use cms::cert::{CertificateChoices, IssuerAndSerialNumber};
 use cms::content_info::{CmsVersion, ContentInfo};
@@ -21,6 +24,10 @@ use spki::AlgorithmIdentifierOwned;
 use x509_cert::Certificate;
 
 use crate::{Error, Result, oid};
+
+mod template;
+
+pub use template::SignedDataTemplate;
 
 /// An algorithm identifier with explicit NULL parameters, as the SADK writes them.
 fn with_null(algorithm: der::asn1::ObjectIdentifier) -> Result<AlgorithmIdentifierOwned> {
@@ -106,5 +113,10 @@ mod tests {
         let si = sd.signer_infos.0.get(0).unwrap();
         let rebuilt = signed_data_der(econtent.as_bytes(), &cert, si.signature.as_bytes()).unwrap();
         assert_eq!(rebuilt, der);
+        let template = SignedDataTemplate::new(&cert, si.signature.as_bytes().len()).unwrap();
+        let from_template = template
+            .encode(econtent.as_bytes(), si.signature.as_bytes())
+            .unwrap();
+        assert_eq!(from_template, der);
     }
 }

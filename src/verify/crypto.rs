@@ -107,11 +107,18 @@ pub(crate) fn check_null_parameters(params: Option<&[u8]>, what: &'static str) -
     }
 }
 
+/// An RSA public key ready to verify with: the `rsa` crate's key, and the engine's when it serves
+/// the key.
+pub(crate) struct RsaKey {
+    key: rsa::PublicKey,
+    engine: Option<RsaPublicEngine>,
+}
+
 /// The RSA public key of a certificate, with the modulus bounds checked.
 pub(crate) fn rsa_public_key(
     cert: &ParsedCertificate,
     limits: &VerifyLimits,
-) -> Result<rsa::PublicKey> {
+) -> Result<Arc<RsaKey>> {
     let spki = cert.spki();
     let alg = spki.algorithm.oid;
     if alg != oid::RSA_ENCRYPTION {
@@ -133,36 +140,46 @@ pub(crate) fn rsa_public_key(
         None => 0,
     };
     limits.check_rsa_bits(modulus_bits)?;
-    rsa::PublicKey::from_pkcs1_der(bits).map_err(|e| Error::malformed("RSA public key", e))
+    cached_key(bits)
 }
 
-/// Engines for the public keys seen lately. Setting one up (Montgomery constants) costs about
-/// twice the verification itself, and Huifu signs every answer with the same key, so they are
-/// kept: at most [`ENGINE_CACHE_SIZE`] keys, emptied when full. An engine depends on the key
-/// alone, so a cached one answers exactly as a fresh one would.
-static ENGINES: Mutex<Vec<(Vec<u8>, Arc<RsaPublicEngine>)>> = Mutex::new(Vec::new());
-const ENGINE_CACHE_SIZE: usize = 16;
+/// Keys seen lately, by their exact RSAPublicKey DER. Decoding one costs more than a verification
+/// with it (the `rsa` crate's Montgomery parameters take a constant-time division, the engine's
+/// its own constants), and Huifu signs every answer with the same key and the same issuer, so they
+/// are kept: at most [`KEY_CACHE_SIZE`], emptied when full. Only keys that decoded are kept, under
+/// their exact bytes, so a cached one is what decoding those bytes again would give.
+static KEYS: Mutex<Vec<(Vec<u8>, Arc<RsaKey>)>> = Mutex::new(Vec::new());
+const KEY_CACHE_SIZE: usize = 16;
 
-/// The engine for `key`, from the cache or made now; `None` for keys the engine does not serve.
-fn public_engine(key: &rsa::PublicKey) -> Option<Arc<RsaPublicEngine>> {
-    use rsa::traits::PublicKeyParts as _;
-    let mut id = key.n().to_be_bytes().into_vec();
-    id.extend_from_slice(&key.e().to_be_bytes());
-    let mut cache = ENGINES.lock().unwrap_or_else(|e| e.into_inner());
-    if let Some((_, engine)) = cache.iter().find(|(k, _)| *k == id) {
-        return Some(engine.clone());
+/// The key encoded by `der` (PKCS#1 RSAPublicKey), from the cache or decoded now.
+fn cached_key(der: &[u8]) -> Result<Arc<RsaKey>> {
+    let lookup = |cache: &[(Vec<u8>, Arc<RsaKey>)]| {
+        cache
+            .iter()
+            .find(|(k, _)| k.as_slice() == der)
+            .map(|(_, key)| key.clone())
+    };
+    if let Some(key) = lookup(&KEYS.lock().unwrap_or_else(|e| e.into_inner())) {
+        return Ok(key);
     }
-    let engine = Arc::new(RsaPublicEngine::new(key)?);
-    if cache.len() >= ENGINE_CACHE_SIZE {
+    let key =
+        rsa::PublicKey::from_pkcs1_der(der).map_err(|e| Error::malformed("RSA public key", e))?;
+    let engine = RsaPublicEngine::new(&key);
+    let key = Arc::new(RsaKey { key, engine });
+    let mut cache = KEYS.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(key) = lookup(&cache) {
+        return Ok(key);
+    }
+    if cache.len() >= KEY_CACHE_SIZE {
         cache.clear();
     }
-    cache.push((id, engine.clone()));
-    Some(engine)
+    cache.push((der.to_vec(), key.clone()));
+    Ok(key)
 }
 
 /// Checks an RSA PKCS#1 v1.5 signature over `data`.
 pub(crate) fn verify_rsa(
-    key: &rsa::PublicKey,
+    key: &RsaKey,
     digest: DigestAlgorithm,
     data: &[u8],
     signature: &[u8],
@@ -173,8 +190,7 @@ pub(crate) fn verify_rsa(
     // HUIFU_CFCA_ENGINE=rsa forces the `rsa` crate.
     if digest == DigestAlgorithm::Sha256
         && crate::engine::Preference::from_env() != crate::engine::Preference::Rsa
-        && let (Ok(d), Some(engine)) =
-            (<&[u8; 32]>::try_from(hashed.as_slice()), public_engine(key))
+        && let (Ok(d), Some(engine)) = (<&[u8; 32]>::try_from(hashed.as_slice()), &key.engine)
     {
         return if engine.verify_pkcs1v15_sha256(d, signature) {
             Ok(())
@@ -182,7 +198,8 @@ pub(crate) fn verify_rsa(
             Err(Error::SignatureMismatch)
         };
     }
-    key.verify(digest.padding(), &hashed, signature)
+    key.key
+        .verify(digest.padding(), &hashed, signature)
         .map_err(|_| Error::SignatureMismatch)
 }
 
@@ -234,6 +251,32 @@ mod tests {
             verify_certificate_signature(&oca, &oca, false, &l),
             Err(Error::SignatureMismatch)
         ));
+    }
+
+    #[test]
+    fn keys_are_decoded_once_and_their_limits_checked_every_time() {
+        let oca = ParsedCertificate::from_der(OCA).unwrap();
+        let l = VerifyLimits::default();
+        let a = rsa_public_key(&oca, &l).unwrap();
+        let b = rsa_public_key(&oca, &l).unwrap();
+        assert!(Arc::ptr_eq(&a, &b), "the second look-up is the cached key");
+        let strict = VerifyLimits {
+            min_rsa_bits: 3072,
+            ..VerifyLimits::default()
+        };
+        assert!(matches!(
+            rsa_public_key(&oca, &strict),
+            Err(Error::LimitExceeded { .. })
+        ));
+    }
+
+    #[test]
+    fn a_key_that_does_not_decode_is_refused_every_time() {
+        // A SEQUENCE { INTEGER n } without the exponent.
+        let der = [0x30, 0x04, 0x02, 0x02, 0x00, 0xc1];
+        for _ in 0..2 {
+            assert!(matches!(cached_key(&der), Err(Error::Malformed { .. })));
+        }
     }
 
     #[test]

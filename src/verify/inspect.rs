@@ -74,7 +74,7 @@ pub fn inspect(input: &[u8]) -> Result<Inspection> {
                     c.issuer_der() == issuer.as_slice() && c.serial() == serial.as_slice()
                 }
                 SignerIdentifier::SubjectKeyIdentifier(ski) => {
-                    c.subject_key_id.as_deref() == Some(ski.as_slice())
+                    c.subject_key_id() == Some(ski.as_slice())
                 }
             });
             let signer_id = match &si.sid {

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # OpenSSL's RSA speed next to ours, in one run, one thread each, one after the other.
 #
-#   bash benches/compare.sh [--seconds N] [--key-bits 1024|2048|3072|4096] [--elapsed]
+#   bash benches/compare.sh [--seconds N] [--key-bits 1024|2048|3072|4096] [--elapsed] [--no-ifma-row]
 #                                                                        (defaults: 10, 2048)
 #
 # Runs `openssl speed -seconds N rsaBITS` and `huifu-cfca speed --json --seconds N --key-bits BITS`
@@ -16,12 +16,16 @@
 # default), so load from other processes slows neither side's figure; with --elapsed both divide by
 # wall time instead (`openssl speed -elapsed`, `huifu-cfca speed --elapsed`). The machine is
 # shared: numbers still move with its load (caches, clock); compare within one run.
+# On a CPU with AVX-512 IFMA, --no-ifma-row also runs OpenSSL with IFMA masked off
+# (OPENSSL_ia32cap=":~0x200000", CPUID.7.0:EBX bit 21) and adds its sign/s as a row: the like-for-like
+# baseline for our portable kernel (HUIFU_CFCA_ENGINE=portable bash benches/compare.sh --no-ifma-row).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 seconds=10
 bits=2048
 elapsed=""
+no_ifma_row=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --seconds) seconds="$2"; shift 2 ;;
@@ -29,8 +33,9 @@ while [ $# -gt 0 ]; do
     --key-bits) bits="$2"; shift 2 ;;
     --key-bits=*) bits="${1#*=}"; shift ;;
     --elapsed) elapsed=1; shift ;;
-    -h | --help) sed -n '2,19p' "$0"; exit 0 ;;
-    *) echo "usage: $0 [--seconds N] [--key-bits BITS] [--elapsed]" >&2; exit 2 ;;
+    --no-ifma-row) no_ifma_row=1; shift ;;
+    -h | --help) sed -n '2,22p' "$0"; exit 0 ;;
+    *) echo "usage: $0 [--seconds N] [--key-bits BITS] [--elapsed] [--no-ifma-row]" >&2; exit 2 ;;
   esac
 done
 case "$bits" in 1024 | 2048 | 3072 | 4096) ;; *) echo "error: --key-bits must be 1024, 2048, 3072 or 4096" >&2; exit 2 ;; esac
@@ -63,6 +68,15 @@ if [ -z "${ossl_sign:-}" ] || [ -z "${ossl_verify:-}" ]; then
   exit 1
 fi
 
+ossl_scalar_sign=""
+if [ -n "$no_ifma_row" ] && grep -qw avx512ifma /proc/cpuinfo 2>/dev/null; then
+  echo "running: OPENSSL_ia32cap=:~0x200000 openssl speed ${ossl_flags[*]} rsa$bits" >&2
+  scalar_out=$(OPENSSL_ia32cap=":~0x200000" openssl speed "${ossl_flags[@]}" "rsa$bits" 2>/dev/null)
+  read -r ossl_scalar_sign _ < <(printf '%s\n' "$scalar_out" | awk -v bits="$bits" '
+    /sign\/s/ { for (i = 1; i <= NF; i++) { if ($i == "sign/s") s = i; if ($i == "verify/s") v = i } }
+    $1 == "rsa" && $2 == bits && $3 == "bits" && s { print $(s + 3), $(v + 3); exit }')
+fi
+
 echo "running: $bin speed ${our_flags[*]}" >&2
 ours=$("$bin" speed "${our_flags[@]}")
 field() {
@@ -80,9 +94,13 @@ row() { printf '%-40s %14s %14s %10s\n' "$1" "$2" "$3" "$4"; }
 ossl_version=$(openssl version | awk '{print $1, $2}')
 echo
 clock=$(printf '%s' "$ours" | grep -o '"clock":"[a-z]*"' | cut -d'"' -f4)
-echo "RSA-$bits, $seconds s per test, one thread, per ${clock:-?} second; $(uname -m), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
+signer=$(printf '%s' "$ours" | grep -o '"signer":"[a-z]*"' | cut -d'"' -f4)
+echo "RSA-$bits, $seconds s per test, one thread, per ${clock:-?} second, our signer: ${signer:-?}; $(uname -m), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 row "" "$ossl_version" "huifu-cfca" "ours/OSSL"
 row "rsa sign/s" "$ossl_sign" "$rsa_sign" "$(ratio "$rsa_sign" "$ossl_sign")"
+if [ -n "$ossl_scalar_sign" ]; then
+  row "rsa sign/s (OpenSSL with IFMA masked)" "$ossl_scalar_sign" "$rsa_sign" "$(ratio "$rsa_sign" "$ossl_scalar_sign")"
+fi
 row "rsa verify/s" "$ossl_verify" "$rsa_verify" "$(ratio "$rsa_verify" "$ossl_verify")"
 row "check_value sign/s (vs OpenSSL rsa)" "$ossl_sign" "$cv_sign" "$(ratio "$cv_sign" "$ossl_sign")"
 row "check_value verify/s, chain cached" "$ossl_verify" "$cv_verify" "$(ratio "$cv_verify" "$ossl_verify")"

@@ -163,6 +163,12 @@ impl Signer {
         self.inner.key_bits
     }
 
+    /// The engine kernel that signs, or `None` when the `rsa` crate does (keys the engine does not
+    /// serve, or `HUIFU_CFCA_ENGINE=rsa`).
+    pub fn kernel(&self) -> Option<crate::engine::Kernel> {
+        self.inner.engine.as_ref().map(RsaEngine::kernel)
+    }
+
     /// The raw RSA PKCS#1 v1.5 SHA-256 signature of `message` (blinded; with the engine also
     /// verified before it is returned).
     pub fn sign_raw(&self, message: &[u8]) -> Result<Vec<u8>> {

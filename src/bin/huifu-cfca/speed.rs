@@ -99,6 +99,8 @@ fn parse_key_bits(text: &str) -> std::result::Result<usize, String> {
 #[derive(Debug, Clone, Copy)]
 struct Rates {
     clock: Clock,
+    /// Which code signs: `ifma`, `portable` (the engine's kernels) or `rsa` (the rsa crate).
+    signer: &'static str,
     rsa_sign: f64,
     rsa_verify: f64,
     check_value_sign: f64,
@@ -249,6 +251,11 @@ fn measure(setup: &Setup, seconds: Duration, clock: Clock) -> Result<Rates> {
     )?;
     Ok(Rates {
         clock,
+        signer: match setup.signer.kernel() {
+            Some(huifu_cfca::engine::Kernel::Ifma) => "ifma",
+            Some(huifu_cfca::engine::Kernel::Portable) => "portable",
+            None => "rsa",
+        },
         rsa_sign,
         rsa_verify,
         check_value_sign,
@@ -288,8 +295,9 @@ fn progress(message: std::fmt::Arguments<'_>) {
 
 fn print_table(bits: usize, seconds: u64, r: &Rates) {
     println!(
-        "huifu-cfca speed: RSA-{bits}, {seconds} s per test, one thread ({}), per {} second",
+        "huifu-cfca speed: RSA-{bits}, {seconds} s per test, one thread ({}, signer {}), per {} second",
         std::env::consts::ARCH,
+        r.signer,
         match r.clock {
             Clock::Cpu => "CPU",
             Clock::Wall => "wall-clock",
@@ -317,7 +325,8 @@ fn print_table(bits: usize, seconds: u64, r: &Rates) {
 fn json(bits: usize, seconds: u64, r: &Rates) -> String {
     format!(
         concat!(
-            "{{\"key_bits\":{},\"seconds\":{},\"clock\":\"{}\",\"json_bytes\":{},",
+            "{{\"key_bits\":{},\"seconds\":{},\"clock\":\"{}\",\"signer\":\"{}\",",
+            "\"json_bytes\":{},",
             "\"rsa_sign_per_s\":{:.1},\"rsa_verify_per_s\":{:.1},",
             "\"check_value_sign_per_s\":{:.1},\"check_value_verify_per_s\":{:.1},",
             "\"check_value_verify_uncached_per_s\":{:.1}}}"
@@ -325,6 +334,7 @@ fn json(bits: usize, seconds: u64, r: &Rates) -> String {
         bits,
         seconds,
         r.clock.name(),
+        r.signer,
         APP_PLUS_JSON.len(),
         r.rsa_sign,
         r.rsa_verify,
@@ -383,6 +393,7 @@ mod tests {
             "\"key_bits\":1024",
             "\"seconds\":1",
             "\"clock\":\"cpu\"",
+            "\"signer\":\"",
         ] {
             assert!(text.contains(key), "{text}");
         }

@@ -161,6 +161,26 @@ impl<const N: usize> Modulus<N> {
         }
     }
 
+    /// [`Modulus::sqr`] in two moduli at once (interleaved when unrolled).
+    #[inline]
+    pub(crate) fn sqr_x2(ms: [&Self; 2], a: [&[u64; N]; 2]) -> [[u64; N]; 2] {
+        if UNROLL && N <= UNROLL_MAX {
+            unrolled::sqr_x2(a, [&ms[0].m, &ms[1].m], [ms[0].minv, ms[1].minv])
+        } else {
+            [ms[0].sqr(a[0]), ms[1].sqr(a[1])]
+        }
+    }
+
+    /// [`Modulus::mul`] in two moduli at once (interleaved when unrolled).
+    #[inline]
+    pub(crate) fn mul_x2(ms: [&Self; 2], a: [&[u64; N]; 2], b: [&[u64; N]; 2]) -> [[u64; N]; 2] {
+        if UNROLL && N <= UNROLL_MAX {
+            unrolled::mul_x2(a, b, [&ms[0].m, &ms[1].m], [ms[0].minv, ms[1].minv])
+        } else {
+            [ms[0].mul(a[0], b[0]), ms[1].mul(a[1], b[1])]
+        }
+    }
+
     /// `(lo + hi·R)·R⁻¹` (almost reduced), for `hi < m`.
     pub(crate) fn redc(&self, lo: &[u64; N], hi: &[u64; N]) -> [u64; N] {
         rolled::redc(lo, hi, &self.m, self.minv)

@@ -103,8 +103,12 @@ fn operands<const N: usize>(m: &[u64; N], rng: &mut Rng) -> Vec<[u64; N]> {
 
 fn check_size<const N: usize>(seed: u64) {
     let mut rng = Rng(seed);
-    for m in moduli::<N>(&mut rng) {
+    let all = moduli::<N>(&mut rng);
+    for (k, &m) in all.iter().enumerate() {
         let (ours, params) = modulus(m);
+        // a second modulus for the interleaved kernels
+        let m2 = all[(k + 1) % all.len()];
+        let (theirs2, _) = modulus(m2);
         let xs = operands(&m, &mut rng);
         for a in &xs {
             for b in &xs {
@@ -113,6 +117,20 @@ fn check_size<const N: usize>(seed: u64) {
                 assert_eq!(got, rolled::mul(a, b, &m, ours.minv), "rolled mul");
                 if N <= 32 {
                     assert_eq!(got, unrolled::mul(a, b, &m, ours.minv), "unrolled mul");
+                    let other = rolled::mul(b, a, &m2, theirs2.minv);
+                    assert_eq!(
+                        unrolled::mul_x2([a, b], [b, a], [&m, &m2], [ours.minv, theirs2.minv]),
+                        [got, other],
+                        "interleaved mul"
+                    );
+                    assert_eq!(
+                        unrolled::sqr_x2([a, b], [&m, &m2], [ours.minv, theirs2.minv]),
+                        [
+                            rolled::mul(a, a, &m, ours.minv),
+                            rolled::mul(b, b, &m2, theirs2.minv)
+                        ],
+                        "interleaved sqr"
+                    );
                     assert_eq!(
                         unrolled::sqr(a, &m, ours.minv),
                         unrolled::mul(a, a, &m, ours.minv),

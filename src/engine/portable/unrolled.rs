@@ -123,3 +123,51 @@ pub(super) fn sqr<const N: usize>(a: &[u64; N], m: &[u64; N], minv: u64) -> [u64
     sub_if_carry(&mut r, m, acc.low());
     r
 }
+
+/// Two independent squarings (the two CRT halves), their columns interleaved so that each
+/// fills the other's latency gaps.
+#[inline(always)]
+pub(super) fn sqr_x2<const N: usize>(
+    a: [&[u64; N]; 2],
+    m: [&[u64; N]; 2],
+    minv: [u64; 2],
+) -> [[u64; N]; 2] {
+    debug_assert!(N <= 32);
+    let mut u = [[0u64; N]; 2];
+    let mut r = [[0u64; N]; 2];
+    let mut acc = [Acc::ZERO; 2];
+    let [u0, u1] = &mut u;
+    let [r0, r1] = &mut r;
+    let [acc0, acc1] = &mut acc;
+    for_each_below_64!(I, I < 2 * N, {
+        sqr_col::<I, N>(a[0], m[0], minv[0], u0, r0, acc0);
+        sqr_col::<I, N>(a[1], m[1], minv[1], u1, r1, acc1);
+    });
+    sub_if_carry(r0, m[0], acc0.low());
+    sub_if_carry(r1, m[1], acc1.low());
+    r
+}
+
+/// Two independent multiplications, interleaved like [`sqr_x2`].
+#[inline(always)]
+pub(super) fn mul_x2<const N: usize>(
+    a: [&[u64; N]; 2],
+    b: [&[u64; N]; 2],
+    m: [&[u64; N]; 2],
+    minv: [u64; 2],
+) -> [[u64; N]; 2] {
+    debug_assert!(N <= 32);
+    let mut u = [[0u64; N]; 2];
+    let mut r = [[0u64; N]; 2];
+    let mut acc = [Acc::ZERO; 2];
+    let [u0, u1] = &mut u;
+    let [r0, r1] = &mut r;
+    let [acc0, acc1] = &mut acc;
+    for_each_below_64!(I, I < 2 * N, {
+        mul_col::<I, N>(a[0], b[0], m[0], minv[0], u0, r0, acc0);
+        mul_col::<I, N>(a[1], b[1], m[1], minv[1], u1, r1, acc1);
+    });
+    sub_if_carry(r0, m[0], acc0.low());
+    sub_if_carry(r1, m[1], acc1.low());
+    r
+}

@@ -15,7 +15,7 @@ use std::sync::Mutex;
 use crypto_bigint::modular::FixedMontyForm;
 use zeroize::{Zeroize, Zeroizing};
 
-use super::mont::PortableModN;
+use super::portable::PortableModN;
 
 /// Uses of one random blinding pair (each use squares it) before a fresh one is drawn.
 pub(crate) const REGENERATE_AFTER: u32 = 32;

@@ -3,8 +3,9 @@
 //!
 //! - CRT with constant-time fixed-window exponentiation. Two kernels: an AVX-512 IFMA one
 //!   (52-bit digits, "almost Montgomery" multiplication, both CRT halves interleaved) chosen at
-//!   run time with `is_x86_feature_detected!`, and a portable one on crypto-bigint's fixed-size
-//!   Montgomery types for every other CPU.
+//!   run time with `is_x86_feature_detected!`, and a portable one in safe Rust (`portable/`:
+//!   unrolled product-scanning Montgomery multiplication and squaring, 5-bit windows) for every
+//!   other CPU.
 //! - Cheap blinding (`blinding.rs`): a kept pair refreshed by squaring; never unblinded.
 //! - A fault check: each signature is verified with the public key before it is returned.
 //! - Derived key values are zeroized on drop.
@@ -17,15 +18,15 @@
 mod blinding;
 #[cfg(target_arch = "x86_64")]
 mod ifma;
-mod mont;
 mod pkcs1;
+mod portable;
 
 use rsa::traits::{PrivateKeyParts, PublicKeyParts};
 use zeroize::Zeroizing;
 
 use crate::{Error, Result};
 use blinding::{Blinding, ModNOps};
-use mont::{PortableCrt, PortableModN};
+use portable::{PortableCrt, PortableModN};
 
 /// The environment variable that forces a path (`auto`, `ifma`, `portable`, `rsa`).
 pub const ENGINE_ENV: &str = "HUIFU_CFCA_ENGINE";
@@ -35,7 +36,7 @@ pub const ENGINE_ENV: &str = "HUIFU_CFCA_ENGINE";
 pub enum Kernel {
     /// AVX-512 IFMA (x86-64 with `avx512f`, `avx512vl` and `avx512ifma`).
     Ifma,
-    /// Portable constant-time Rust (crypto-bigint).
+    /// Portable constant-time Rust.
     Portable,
 }
 
@@ -355,8 +356,7 @@ impl<const F: usize> ModNOps<F> for Public<F> {
         if let Some(m) = &self.ifma {
             return m.mul(a, b);
         }
-        self.modn
-            .retrieve(&(self.modn.to_mont(a) * self.modn.to_mont(b)))
+        self.modn.mul(a, b)
     }
 
     fn sqr2(&self, a: &[u64; F], b: &[u64; F]) -> ([u64; F], [u64; F]) {
@@ -364,7 +364,7 @@ impl<const F: usize> ModNOps<F> for Public<F> {
         if let Some(m) = &self.ifma {
             return m.sqr2(a, b);
         }
-        (self.mul(a, a), self.mul(b, b))
+        (self.modn.sqr(a), self.modn.sqr(b))
     }
 
     fn pow_public(&self, x: &[u64; F], e: u64) -> [u64; F] {

@@ -1,0 +1,226 @@
+//! Montgomery arithmetic on little-endian `[u64; N]` with `R = 2^(64N)`.
+//!
+//! Multiplication and squaring are "almost Montgomery": any inputs below `R` give an output below
+//! `R` congruent to `a·b·R⁻¹`, not necessarily below the modulus. The one conditional subtraction
+//! (when the sum overflows `R`) is a masked subtraction, never a branch. Only [`Modulus::reduce`]
+//! brings a value into `[0, m)`.
+
+use zeroize::Zeroize;
+
+use super::{rolled, unrolled};
+
+/// The largest size with fully unrolled kernels (`N ≤ 32`: the CRT halves of 2048 to 4096-bit
+/// keys and the 2048-bit public modulus); larger moduli use the loop kernels. Unoptimised builds
+/// use the loop kernels throughout: unrolled code without optimisation is several times slower
+/// than loops (the unit tests still check the unrolled kernels against them).
+const UNROLL_MAX: usize = 32;
+const UNROLL: bool = !cfg!(debug_assertions);
+
+#[inline(always)]
+pub(super) fn mul_wide(a: u64, b: u64) -> u128 {
+    u128::from(a) * u128::from(b)
+}
+
+/// A three-word column accumulator (`l + m·2^64 + h·2^128`) for product scanning.
+#[derive(Clone, Copy)]
+pub(super) struct Acc {
+    l: u64,
+    m: u64,
+    h: u64,
+}
+
+impl Acc {
+    pub(super) const ZERO: Acc = Acc { l: 0, m: 0, h: 0 };
+
+    /// Adds `a·b`.
+    #[inline(always)]
+    pub(super) fn mac(&mut self, a: u64, b: u64) {
+        let p = mul_wide(a, b);
+        let (l, c) = self.l.overflowing_add(p as u64);
+        let (m, c) = self.m.carrying_add((p >> 64) as u64, c);
+        self.l = l;
+        self.m = m;
+        self.h = self.h.wrapping_add(u64::from(c));
+    }
+
+    /// Adds one word.
+    #[inline(always)]
+    pub(super) fn add_word(&mut self, w: u64) {
+        let (l, c) = self.l.overflowing_add(w);
+        let (m, c) = self.m.overflowing_add(u64::from(c));
+        self.l = l;
+        self.m = m;
+        self.h = self.h.wrapping_add(u64::from(c));
+    }
+
+    /// Adds another accumulator.
+    #[inline(always)]
+    pub(super) fn add(&mut self, o: Acc) {
+        let (l, c) = self.l.overflowing_add(o.l);
+        let (m, c) = self.m.carrying_add(o.m, c);
+        self.l = l;
+        self.m = m;
+        self.h = self.h.wrapping_add(o.h).wrapping_add(u64::from(c));
+    }
+
+    /// Doubles the value (the top bit of `h` is known to be clear).
+    #[inline(always)]
+    pub(super) fn double(&mut self) {
+        self.h = (self.h << 1) | (self.m >> 63);
+        self.m = (self.m << 1) | (self.l >> 63);
+        self.l <<= 1;
+    }
+
+    #[inline(always)]
+    pub(super) fn low(&self) -> u64 {
+        self.l
+    }
+
+    /// Returns the low word and shifts the rest down one word.
+    #[inline(always)]
+    pub(super) fn shift(&mut self) -> u64 {
+        let out = self.l;
+        self.l = self.m;
+        self.m = self.h;
+        self.h = 0;
+        out
+    }
+}
+
+/// `t − m` when `carry` is 1, `t` when it is 0 (masked, branch-free).
+#[inline(always)]
+pub(super) fn sub_if_carry<const N: usize>(t: &mut [u64; N], m: &[u64; N], carry: u64) {
+    let mask = 0u64.wrapping_sub(carry);
+    let mut borrow = false;
+    for (x, &y) in t.iter_mut().zip(m) {
+        let (d, b) = x.borrowing_sub(y & mask, borrow);
+        *x = d;
+        borrow = b;
+    }
+}
+
+/// `a − b` and the borrow (0 or 1).
+#[inline(always)]
+pub(super) fn sub<const N: usize>(a: &[u64; N], b: &[u64; N]) -> ([u64; N], u64) {
+    let mut out = [0u64; N];
+    let mut borrow = false;
+    for ((o, &x), &y) in out.iter_mut().zip(a).zip(b) {
+        let (d, br) = x.borrowing_sub(y, borrow);
+        *o = d;
+        borrow = br;
+    }
+    (out, u64::from(borrow))
+}
+
+/// `a + (b & mask)` modulo `2^(64N)`.
+#[inline(always)]
+pub(super) fn add_masked<const N: usize>(a: &mut [u64; N], b: &[u64; N], mask: u64) {
+    let mut carry = false;
+    for (x, &y) in a.iter_mut().zip(b) {
+        let (s, c) = x.carrying_add(y & mask, carry);
+        *x = s;
+        carry = c;
+    }
+}
+
+/// An odd modulus with its Montgomery constants. Zeroized on drop (the CRT primes are secret).
+pub(crate) struct Modulus<const N: usize> {
+    pub(super) m: [u64; N],
+    /// `−m⁻¹ mod 2^64`.
+    pub(super) minv: u64,
+    /// `R mod m`: one in Montgomery form.
+    pub(super) one: [u64; N],
+    /// `R² mod m`: multiplies a plain value into Montgomery form.
+    pub(super) r2: [u64; N],
+}
+
+impl<const N: usize> Modulus<N> {
+    /// From the modulus and its constants as crypto-bigint computes them (constant-time for
+    /// secret primes, vartime for public moduli, at the caller's choice).
+    pub(super) fn new(m: [u64; N], minv: u64, one: [u64; N], r2: [u64; N]) -> Self {
+        Modulus { m, minv, one, r2 }
+    }
+
+    /// `a·b·R⁻¹` (almost reduced: `< R`, for inputs `< R`).
+    #[inline]
+    pub(crate) fn mul(&self, a: &[u64; N], b: &[u64; N]) -> [u64; N] {
+        if UNROLL && N <= UNROLL_MAX {
+            unrolled::mul(a, b, &self.m, self.minv)
+        } else {
+            rolled::mul(a, b, &self.m, self.minv)
+        }
+    }
+
+    /// `a²·R⁻¹` (almost reduced).
+    #[inline]
+    pub(crate) fn sqr(&self, a: &[u64; N]) -> [u64; N] {
+        if UNROLL && N <= UNROLL_MAX {
+            unrolled::sqr(a, &self.m, self.minv)
+        } else {
+            rolled::mul(a, a, &self.m, self.minv)
+        }
+    }
+
+    /// [`Modulus::sqr`] in two moduli at once (interleaved when unrolled).
+    #[inline]
+    pub(crate) fn sqr_x2(ms: [&Self; 2], a: [&[u64; N]; 2]) -> [[u64; N]; 2] {
+        if UNROLL && N <= UNROLL_MAX {
+            unrolled::sqr_x2(a, [&ms[0].m, &ms[1].m], [ms[0].minv, ms[1].minv])
+        } else {
+            [ms[0].sqr(a[0]), ms[1].sqr(a[1])]
+        }
+    }
+
+    /// [`Modulus::mul`] in two moduli at once (interleaved when unrolled).
+    #[inline]
+    pub(crate) fn mul_x2(ms: [&Self; 2], a: [&[u64; N]; 2], b: [&[u64; N]; 2]) -> [[u64; N]; 2] {
+        if UNROLL && N <= UNROLL_MAX {
+            unrolled::mul_x2(a, b, [&ms[0].m, &ms[1].m], [ms[0].minv, ms[1].minv])
+        } else {
+            [ms[0].mul(a[0], b[0]), ms[1].mul(a[1], b[1])]
+        }
+    }
+
+    /// `(lo + hi·R)·R⁻¹` (almost reduced), for `hi < m`.
+    pub(crate) fn redc(&self, lo: &[u64; N], hi: &[u64; N]) -> [u64; N] {
+        rolled::redc(lo, hi, &self.m, self.minv)
+    }
+
+    /// Into Montgomery form: `x·R mod m` (almost reduced), for any `x < R`.
+    pub(crate) fn to_mont(&self, x: &[u64; N]) -> [u64; N] {
+        self.mul(x, &self.r2)
+    }
+
+    /// Out of Montgomery form, fully reduced: `x·R⁻¹ mod m` in `[0, m)`, for any `x < R`.
+    pub(crate) fn retrieve(&self, x: &[u64; N]) -> [u64; N] {
+        // (x + u·m)/R < (R + R·m)/R = m + 1: at most one subtraction.
+        self.reduce(&self.redc(x, &[0; N]))
+    }
+
+    /// `x mod m` for `x < 2m` (one masked subtraction).
+    pub(crate) fn reduce(&self, x: &[u64; N]) -> [u64; N] {
+        let (d, borrow) = sub(x, &self.m);
+        let keep = 0u64.wrapping_sub(borrow);
+        let mut out = [0u64; N];
+        for ((o, &x), &d) in out.iter_mut().zip(x).zip(&d) {
+            *o = d ^ ((x ^ d) & keep);
+        }
+        out
+    }
+
+    /// `a − b mod m` for `a, b < m`.
+    pub(crate) fn sub_mod(&self, a: &[u64; N], b: &[u64; N]) -> [u64; N] {
+        let (mut d, borrow) = sub(a, b);
+        add_masked(&mut d, &self.m, 0u64.wrapping_sub(borrow));
+        d
+    }
+}
+
+impl<const N: usize> Zeroize for Modulus<N> {
+    fn zeroize(&mut self) {
+        self.m.zeroize();
+        self.minv.zeroize();
+        self.one.zeroize();
+        self.r2.zeroize();
+    }
+}

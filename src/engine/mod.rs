@@ -6,7 +6,8 @@
 //!   run time with `is_x86_feature_detected!`, and a portable one in safe Rust (`portable/`:
 //!   unrolled product-scanning Montgomery multiplication and squaring, 5-bit windows) for every
 //!   other CPU.
-//! - Cheap blinding (`blinding.rs`): a kept pair refreshed by squaring; never unblinded.
+//! - Cheap blinding (`blinding.rs`): a kept pair refreshed by squaring, fresh pairs made eight at
+//!   a time around one inversion; never unblinded.
 //! - A fault check: each signature is verified with the public key before it is returned.
 //! - Derived key values are zeroized on drop.
 //!

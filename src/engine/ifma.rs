@@ -328,19 +328,8 @@ impl<const V: usize> Ctx<V> {
 
 /// Two almost-Montgomery products at once, for two contexts.
 fn mul2<const V: usize>(c: [&Ctx<V>; 2], a: [&Num<V>; 2], b: [&Num<V>; 2]) -> [Num<V>; 2] {
-    debug_assert_eq!(c[0].n, c[1].n);
     let mut out = [Num::ZERO; 2];
-    // SAFETY: a `Ctx` exists only after `available()` (module invariants).
-    unsafe {
-        amm::<V, 2>(
-            a,
-            b,
-            [&c[0].m, &c[1].m],
-            [c[0].k0, c[1].k0],
-            c[0].n,
-            &mut out,
-        )
-    };
+    mul2_into(c, a, b, &mut out);
     out
 }
 
@@ -507,31 +496,22 @@ fn normalize_vec<const V: usize>(r: &mut [__m512i; V]) {
     // lanes are the carries of the binary sum G + (G | P), i.e. (G + (G | P)) ^ P.
     // Up to 8 vectors the lane masks fit a u64; beyond (public moduli over 3.3 kbit), a u128.
     let one = _mm512_set1_epi64(1);
-    if V <= 8 {
-        let mut g: u64 = 0;
-        let mut p: u64 = 0;
-        for v in 0..V {
-            g |= u64::from(_mm512_cmpgt_epu64_mask(r[v], mask)) << (8 * v);
-            p |= u64::from(_mm512_cmpeq_epu64_mask(r[v], mask)) << (8 * v);
-        }
-        let c = g.wrapping_add(g | p) ^ p;
-        for v in 0..V {
-            let k = (c >> (8 * v)) as u8;
-            r[v] = _mm512_and_si512(_mm512_mask_add_epi64(r[v], k, r[v], one), mask);
-        }
-    } else {
-        let mut g: u128 = 0;
-        let mut p: u128 = 0;
-        for v in 0..V {
-            g |= u128::from(_mm512_cmpgt_epu64_mask(r[v], mask)) << (8 * v);
-            p |= u128::from(_mm512_cmpeq_epu64_mask(r[v], mask)) << (8 * v);
-        }
-        let c = g.wrapping_add(g | p) ^ p;
-        for v in 0..V {
-            let k = (c >> (8 * v)) as u8;
-            r[v] = _mm512_and_si512(_mm512_mask_add_epi64(r[v], k, r[v], one), mask);
-        }
+    macro_rules! ripple {
+        ($t:ty) => {{
+            let mut g: $t = 0;
+            let mut p: $t = 0;
+            for v in 0..V {
+                g |= <$t>::from(_mm512_cmpgt_epu64_mask(r[v], mask)) << (8 * v);
+                p |= <$t>::from(_mm512_cmpeq_epu64_mask(r[v], mask)) << (8 * v);
+            }
+            let c = g.wrapping_add(g | p) ^ p;
+            for v in 0..V {
+                let k = (c >> (8 * v)) as u8;
+                r[v] = _mm512_and_si512(_mm512_mask_add_epi64(r[v], k, r[v], one), mask);
+            }
+        }};
     }
+    if V <= 8 { ripple!(u64) } else { ripple!(u128) }
 }
 
 /// Constant-time table lookup: entry `idx[h]` of column `h`, scanning all entries with masked

@@ -38,6 +38,17 @@
 //! additions, more products: no faster). Going further would need vector units (AVX-512 IFMA is
 //! the other kernel) or `mulx`/`adx`, which portable Rust cannot use without target features.
 //!
+//! An AVX2 middle tier was built and measured, and not merged (commit `aabcfa1`, branch
+//! `avx2-attempt`): the IFMA kernel's scheme on 28-bit digits with `vpmuludq` (37 digit steps per
+//! 1024-bit product, the accumulator a window of ten 256-bit rows moved every four steps, operands
+//! pre-shifted by 0–3 lanes so no row is shifted per step). It signed at 1,444/s, the same as this
+//! kernel. The profile shows why: each digit step waits on a scalar quotient chain
+//! (`t·k0 mod 2²⁸`, then `m₀·y` for the carry into the next digit) of about 11 cycles, so 37 steps
+//! cost ~19 cycles each against ~10 of vector work; interleaving the two CRT halves to hide that
+//! latency needs twenty accumulator rows, and AVX2 has sixteen registers (the spills made it 25 %
+//! slower). What would likely work: 56-bit quotients (two 28-bit digits per serial step, halving
+//! the chain) or a separate product-then-reduce layout whose product part is pure throughput.
+//!
 //! Constant time: no branch or memory address depends on secret data. The exponent is read in
 //! windows at public positions, the table lookup is a masked scan of every entry, the corrections
 //! are masked subtractions; loop bounds depend only on sizes and on the public bit length of the

@@ -41,13 +41,14 @@
 //! An AVX2 middle tier was built and measured, and not merged (commit `aabcfa1`, branch
 //! `avx2-attempt`): the IFMA kernel's scheme on 28-bit digits with `vpmuludq` (37 digit steps per
 //! 1024-bit product, the accumulator a window of ten 256-bit rows moved every four steps, operands
-//! pre-shifted by 0–3 lanes so no row is shifted per step). It signed at 1,444/s, the same as this
-//! kernel. The profile shows why: each digit step waits on a scalar quotient chain
-//! (`t·k0 mod 2²⁸`, then `m₀·y` for the carry into the next digit) of about 11 cycles, so 37 steps
-//! cost ~19 cycles each against ~10 of vector work; interleaving the two CRT halves to hide that
-//! latency needs twenty accumulator rows, and AVX2 has sixteen registers (the spills made it 25 %
-//! slower). What would likely work: 56-bit quotients (two 28-bit digits per serial step, halving
-//! the chain) or a separate product-then-reduce layout whose product part is pure throughput.
+//! pre-shifted by 0–3 lanes so no row is shifted per step). It made 1,516 raw private-key
+//! operations per second against this kernel's 1,492, and signed at the same rate. Removing its
+//! serial quotient chain (wrong results, timing only) only raised that to 1,649/s: the limit is
+//! the vector multiplier. On this Zen 4 `vpmuludq ymm` issues about once per cycle (1.2 G in
+//! 0.39 s, against 0.8 G scalar 64×64→128-bit `mul`s in 0.34 s), i.e. four 28×28-bit products
+//! per cycle against one 64×64-bit one: about 2.6× less multiplier throughput per cycle than the
+//! scalar unit for big-number work. Without IFMA, SIMD does not beat this kernel on this CPU; it
+//! may on cores with two vector multiply ports.
 //!
 //! Constant time: no branch or memory address depends on secret data. The exponent is read in
 //! windows at public positions, the table lookup is a masked scan of every entry, the corrections

@@ -45,10 +45,11 @@
 //! operations per second against this kernel's 1,492, and signed at the same rate. Removing its
 //! serial quotient chain (wrong results, timing only) only raised that to 1,649/s: the limit is
 //! the vector multiplier. On this Zen 4 `vpmuludq ymm` issues about once per cycle (1.2 G in
-//! 0.39 s, against 0.8 G scalar 64×64→128-bit `mul`s in 0.34 s), i.e. four 28×28-bit products
-//! per cycle against one 64×64-bit one: about 2.6× less multiplier throughput per cycle than the
-//! scalar unit for big-number work. Without IFMA, SIMD does not beat this kernel on this CPU; it
-//! may on cores with two vector multiply ports.
+//! 0.39 s, against 0.8 G scalar 64×64→128-bit `mul`s in 0.34 s): four 28×28-bit products
+//! (3,136 bit-products) per instruction against 4,096 per scalar `mul`, i.e. the same
+//! multiplier throughput, about 9.6·10¹² bit-products per second each. Vectorizing buys nothing
+//! there, and the vector kernel also has no dedicated squaring, so it cannot win. Without IFMA,
+//! SIMD does not beat this kernel on this CPU; it may on cores with two vector multiply ports.
 //!
 //! Constant time: no branch or memory address depends on secret data. The exponent is read in
 //! windows at public positions, the table lookup is a masked scan of every entry, the corrections

@@ -30,6 +30,7 @@ pub mod pfx;
 pub mod pkcs7;
 #[cfg(feature = "sandbox")]
 pub mod pki;
+mod recent;
 #[cfg(feature = "sandbox")]
 pub mod sandbox;
 pub mod signer;

@@ -11,23 +11,13 @@ use rsa::traits::PublicKeyParts;
 use rsa::{Pkcs1v15Sign, PrivateKey};
 use sha2::{Digest, Sha256};
 
-/// Small deterministic generator for test inputs (SplitMix64).
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-    fn bytes(&mut self, n: usize) -> Vec<u8> {
-        (0..n).map(|_| self.next() as u8).collect()
-    }
-    fn digest(&mut self) -> [u8; 32] {
-        let len = (self.next() % 300) as usize;
-        Sha256::digest(self.bytes(len)).into()
-    }
+mod common;
+use common::splitmix::Rng;
+
+/// The SHA-256 digest of a random message of up to 300 bytes.
+fn random_digest(rng: &mut Rng) -> [u8; 32] {
+    let len = (rng.next() % 300) as usize;
+    Sha256::digest(rng.bytes(len)).into()
 }
 
 fn keys() -> Vec<(String, PrivateKey)> {
@@ -73,7 +63,7 @@ fn signatures_are_byte_identical_to_rsa() {
             let engine = RsaEngine::with_kernel(&key, kernel)
                 .unwrap_or_else(|| panic!("{name}: engine refused the key"));
             for _ in 0..per_key(bits) {
-                let digest = rng.digest();
+                let digest = random_digest(&mut rng);
                 let ours = engine.sign_pkcs1v15_sha256(&digest).unwrap();
                 let theirs = key.sign(Pkcs1v15Sign::new::<Sha256>(), &digest).unwrap();
                 assert_eq!(ours, theirs, "{name} {kernel:?} digest {digest:02x?}");
@@ -101,7 +91,7 @@ fn many_2048_bit_signatures_are_byte_identical_to_rsa() {
             .collect();
         for i in 0..n {
             let j = (rng.next() as usize) % keys.len();
-            let digest = rng.digest();
+            let digest = random_digest(&mut rng);
             let ours = engines[j].sign_pkcs1v15_sha256(&digest).unwrap();
             let theirs = keys[j]
                 .1
@@ -186,9 +176,9 @@ fn verification_agrees_with_rsa() {
             let verifier = RsaPublicEngine::with_kernel(&public, kernel).unwrap();
             let signer = RsaEngine::with_kernel(&key, kernel).unwrap();
             for _ in 0..rounds {
-                let digest = rng.digest();
+                let digest = random_digest(&mut rng);
                 let sig = key.sign(Pkcs1v15Sign::new::<Sha256>(), &digest).unwrap();
-                let other = rng.digest();
+                let other = random_digest(&mut rng);
                 for (i, v) in variants(&mut rng, &n, &sig).iter().enumerate() {
                     for d in [&digest, &other] {
                         let theirs = rsa_verifies(&public, d, v);

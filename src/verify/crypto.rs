@@ -1,7 +1,7 @@
 //! Digests and RSA PKCS#1 v1.5 signature checks, shared by message and certificate verification.
 
 use der::asn1::ObjectIdentifier;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use rsa::Pkcs1v15Sign;
 use rsa::pkcs1::DecodeRsaPublicKey as _;
@@ -11,6 +11,7 @@ use crate::chain::ParsedCertificate;
 use crate::engine::RsaPublicEngine;
 use crate::oid;
 use crate::pkcs7::parse::ber::{Reader, tag};
+use crate::recent::Recent;
 use crate::verify::VerifyLimits;
 use crate::{Error, Result};
 
@@ -148,33 +149,18 @@ pub(crate) fn rsa_public_key(
 /// its own constants), and Huifu signs every answer with the same key and the same issuer, so they
 /// are kept: at most [`KEY_CACHE_SIZE`], emptied when full. Only keys that decoded are kept, under
 /// their exact bytes, so a cached one is what decoding those bytes again would give.
-static KEYS: Mutex<Vec<(Vec<u8>, Arc<RsaKey>)>> = Mutex::new(Vec::new());
+static KEYS: Recent<Arc<RsaKey>> = Recent::new(KEY_CACHE_SIZE, usize::MAX);
 const KEY_CACHE_SIZE: usize = 16;
 
 /// The key encoded by `der` (PKCS#1 RSAPublicKey), from the cache or decoded now.
 fn cached_key(der: &[u8]) -> Result<Arc<RsaKey>> {
-    let lookup = |cache: &[(Vec<u8>, Arc<RsaKey>)]| {
-        cache
-            .iter()
-            .find(|(k, _)| k.as_slice() == der)
-            .map(|(_, key)| key.clone())
-    };
-    if let Some(key) = lookup(&KEYS.lock().unwrap_or_else(|e| e.into_inner())) {
+    if let Some(key) = KEYS.get(der) {
         return Ok(key);
     }
     let key =
         rsa::PublicKey::from_pkcs1_der(der).map_err(|e| Error::malformed("RSA public key", e))?;
     let engine = RsaPublicEngine::new(&key);
-    let key = Arc::new(RsaKey { key, engine });
-    let mut cache = KEYS.lock().unwrap_or_else(|e| e.into_inner());
-    if let Some(key) = lookup(&cache) {
-        return Ok(key);
-    }
-    if cache.len() >= KEY_CACHE_SIZE {
-        cache.clear();
-    }
-    cache.push((der.to_vec(), key.clone()));
-    Ok(key)
+    Ok(KEYS.put(der, Arc::new(RsaKey { key, engine })))
 }
 
 /// Checks an RSA PKCS#1 v1.5 signature over `data`.

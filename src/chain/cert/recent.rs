@@ -9,43 +9,24 @@
 //! is trusted for is never cached here: validity, chain and identity are checked by their callers
 //! on every verification.
 
-use std::sync::{Mutex, PoisonError};
-
 use super::ParsedCertificate;
+use crate::recent::Recent;
 
 /// The most certificates kept.
 const MAX_ENTRIES: usize = 32;
 /// The largest certificate kept, in bytes (CFCA's are about 1 KiB).
 const MAX_BYTES: usize = 16 * 1024;
 
-static RECENT: Mutex<Vec<(Vec<u8>, ParsedCertificate)>> = Mutex::new(Vec::new());
+static RECENT: Recent<ParsedCertificate> = Recent::new(MAX_ENTRIES, MAX_BYTES);
 
 /// The certificate decoded lately from exactly `der`, if any.
 pub(super) fn get(der: &[u8]) -> Option<ParsedCertificate> {
-    if der.len() > MAX_BYTES {
-        return None;
-    }
-    RECENT
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .iter()
-        .find(|(key, _)| key.as_slice() == der)
-        .map(|(_, parsed)| parsed.clone())
+    RECENT.get(der)
 }
 
 /// Keeps `parsed`, decoded from `der`.
 pub(super) fn put(der: &[u8], parsed: &ParsedCertificate) {
-    if der.len() > MAX_BYTES {
-        return;
-    }
-    let mut recent = RECENT.lock().unwrap_or_else(PoisonError::into_inner);
-    if recent.iter().any(|(key, _)| key.as_slice() == der) {
-        return;
-    }
-    if recent.len() >= MAX_ENTRIES {
-        recent.clear();
-    }
-    recent.push((der.to_vec(), parsed.clone()));
+    RECENT.put(der, parsed.clone());
 }
 
 #[cfg(test)]

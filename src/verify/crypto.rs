@@ -8,7 +8,7 @@ use rsa::pkcs1::DecodeRsaPublicKey as _;
 use sha2::Digest as _;
 
 use crate::chain::ParsedCertificate;
-use crate::engine::RsaPublicEngine;
+use crate::engine::{Preference, RsaPublicEngine};
 use crate::oid;
 use crate::pkcs7::parse::ber::{Reader, tag};
 use crate::recent::Recent;
@@ -159,7 +159,11 @@ fn cached_key(der: &[u8]) -> Result<Arc<RsaKey>> {
     }
     let key =
         rsa::PublicKey::from_pkcs1_der(der).map_err(|e| Error::malformed("RSA public key", e))?;
-    let engine = RsaPublicEngine::new(&key);
+    // HUIFU_CFCA_ENGINE=rsa forces the `rsa` crate: read once per decoded key, not per check.
+    let engine = match Preference::from_env() {
+        Preference::Rsa => None,
+        _ => RsaPublicEngine::new(&key),
+    };
     Ok(KEYS.put(der, Arc::new(RsaKey { key, engine })))
 }
 
@@ -172,10 +176,9 @@ pub(crate) fn verify_rsa(
 ) -> Result<()> {
     let hashed = digest.digest(data);
     // SHA-256 (every CFCA message and certificate) goes through the engine's public-key kernel
-    // when it serves the key (differentially tested against `rsa` in tests/engine_diff.rs);
-    // HUIFU_CFCA_ENGINE=rsa forces the `rsa` crate.
+    // when it serves the key (differentially tested against `rsa` in tests/engine_diff.rs; a key
+    // decoded under HUIFU_CFCA_ENGINE=rsa has none).
     if digest == DigestAlgorithm::Sha256
-        && crate::engine::Preference::from_env() != crate::engine::Preference::Rsa
         && let (Ok(d), Some(engine)) = (<&[u8; 32]>::try_from(hashed.as_slice()), &key.engine)
     {
         return if engine.verify_pkcs1v15_sha256(d, signature) {

@@ -51,6 +51,20 @@
 //! there, and the vector kernel also has no dedicated squaring, so it cannot win. Without IFMA,
 //! SIMD does not beat this kernel on this CPU; it may on cores with two vector multiply ports.
 //!
+//! The floating-point multiplier was tried next (commit `5252e5d`, branch `fma`): 51-bit digits,
+//! each product split exactly by double-precision FMA (`h = fma(a, b, 2¹⁰³)`,
+//! `l = fma(a, b, (2¹⁰³ + 3·2⁵¹) − h)`; the bit patterns of `h` and `l` are the halves plus a
+//! constant), the high half computed again from `a` shifted one lane up so it lands on its digit,
+//! in the same moving window as the AVX2 kernel. It is correct (the engine's unit tests pass on
+//! it), and a throughput test shows two FMAs per cycle, about 2·10¹³ bit-products per second.
+//! But each product costs six vector instructions (three FMAs, a subtraction, two additions), a
+//! 1024-bit prime needs 21 digits in seven rows, the sixteen `ymm` registers spill, and the
+//! scalar quotient chain adds its own work: about 240 instructions per digit step. It made 1,030
+//! to 1,100 raw private-key operations per second (939 with a three-digit scalar chain that hides
+//! the vector latency), against this kernel's 1,341 in the same runs. Building this kernel with
+//! `-C target-feature=+bmi2,+adx` (`mulx`) made it no faster (1,119–1,347 against 1,369–1,425
+//! signatures per second, alternating runs).
+//!
 //! Constant time: no branch or memory address depends on secret data. The exponent is read in
 //! windows at public positions, the table lookup is a masked scan of every entry, the corrections
 //! are masked subtractions; loop bounds depend only on sizes and on the public bit length of the

@@ -56,7 +56,8 @@
 //! `l = fma(a, b, (2¹⁰³ + 3·2⁵¹) − h)`; the bit patterns of `h` and `l` are the halves plus a
 //! constant), the high half computed again from `a` shifted one lane up so it lands on its digit,
 //! in the same moving window as the AVX2 kernel. It is correct (the engine's unit tests pass on
-//! it), and a throughput test shows two FMAs per cycle, about 2·10¹³ bit-products per second.
+//! it), and a throughput test made about 2·10⁹ four-lane products per second (2·10¹³
+//! bit-products, against 1.7·10¹³ for scalar `mul` in the same test).
 //! But each product costs six vector instructions (three FMAs, a subtraction, two additions), a
 //! 1024-bit prime needs 21 digits in seven rows, the sixteen `ymm` registers spill, and the
 //! scalar quotient chain adds its own work: about 240 instructions per digit step. It made 1,030

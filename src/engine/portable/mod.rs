@@ -61,8 +61,8 @@
 //! But each product costs six vector instructions (three FMAs, a subtraction, two additions), a
 //! 1024-bit prime needs 21 digits in seven rows, the sixteen `ymm` registers spill, and the
 //! scalar quotient chain adds its own work: about 240 instructions per digit step. It made 1,030
-//! to 1,100 raw private-key operations per second (939 with a three-digit scalar chain meant to hide
-//! the vector latency), against this kernel's 1,341 in the same runs. Building this kernel with
+//! to 1,100 raw private-key operations per second (939 with a three-digit scalar chain meant to
+//! hide the vector latency), against this kernel's 1,341 in the same runs. Building this kernel with
 //! `-C target-feature=+bmi2,+adx` (`mulx`) made it no faster (1,119–1,347 against 1,369–1,425
 //! signatures per second, alternating runs).
 //!

@@ -78,6 +78,30 @@ async fn a_duplicate_order_is_refused() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_order_date_that_is_no_date_is_refused() {
+    let sb = start(config()).await;
+    let bad = request(
+        "203",
+        json!({"order_id":"B1","order_date":"20260230","trans_amt":"1.00"}),
+    );
+    let v = call(&sb, &bad).await.verified();
+    assert_eq!(v["resp_code"], "203101", "{v:?}");
+    assert!(v["resp_desc"].as_str().unwrap().contains("order_date"));
+    let query = request("301", json!({"order_id":"B1","order_date":"2026-01-01"}));
+    assert_eq!(call(&sb, &query).await.verified()["resp_code"], "301101");
+    let refund = request(
+        "205",
+        json!({"order_id":"R1","order_date":"20260101","trans_amt":"1.00",
+               "org_order_id":"B1","org_order_date":"202601"}),
+    );
+    let v = call(&sb, &refund).await.verified();
+    assert_eq!(v["resp_code"], "205101", "{v:?}");
+    assert!(v["resp_desc"].as_str().unwrap().contains("org_order_date"));
+    assert!(sb.orders().is_empty());
+    sb.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_301_query_reflects_the_state() {
     let sb = start(config()).await;
     let ok = request(
@@ -117,7 +141,7 @@ async fn a_301_query_reflects_the_state() {
     let key = OrderKey {
         mer_cust_id: MERCHANT.into(),
         order_id: "Q2".into(),
-        order_date: "20260101".into(),
+        order_date: "20260101".parse().unwrap(),
     };
     assert_eq!(sb.order(&key).unwrap().trans_stat, "02000003");
 }

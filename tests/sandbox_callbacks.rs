@@ -13,7 +13,7 @@ fn key(order_id: &str) -> OrderKey {
     OrderKey {
         mer_cust_id: MERCHANT.into(),
         order_id: order_id.into(),
-        order_date: "20260101".into(),
+        order_date: "20260101".parse().unwrap(),
     }
 }
 

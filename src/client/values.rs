@@ -242,6 +242,17 @@ pub struct OrderKey {
     pub order_date: OrderDate,
 }
 
+impl fmt::Display for OrderKey {
+    /// `mer_cust_id/order_id/order_date`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}/{}/{}",
+            self.mer_cust_id, self.order_id, self.order_date
+        )
+    }
+}
+
 impl OrderKey {
     /// Reads the key out of an answer's or a notification's JSON.
     pub fn from_json(json: &serde_json::Map<String, serde_json::Value>) -> Result<Self> {

@@ -527,6 +527,33 @@ fn text_of(value: &Value) -> Option<String> {
     }
 }
 
+/// An order's key; `None` when the date is not a valid `YYYYMMDD` date.
+fn order_key(mer_cust_id: &str, order_id: &str, order_date: &str) -> Option<OrderKey> {
+    Some(OrderKey {
+        mer_cust_id: mer_cust_id.to_string(),
+        order_id: order_id.to_string(),
+        order_date: order_date.parse().ok()?,
+    })
+}
+
+/// The signed error answer for a date field that is not a valid `YYYYMMDD` date.
+fn bad_date(
+    app: &App,
+    request: &Map<String, Value>,
+    cmd_id: &str,
+    mer_cust_id: &str,
+    name: &str,
+) -> Response {
+    signed_error(
+        app,
+        request,
+        cmd_id,
+        mer_cust_id,
+        ERR_MALFORMED,
+        &format!("{name} is not a valid YYYYMMDD date"),
+    )
+}
+
 fn field<'a>(request: &'a Map<String, Value>, name: &str) -> Option<&'a str> {
     request
         .get(name)
@@ -895,10 +922,8 @@ fn query_answer(
             "a 301 query needs order_id and order_date",
         );
     };
-    let key = OrderKey {
-        mer_cust_id: mer_cust_id.to_string(),
-        order_id: order_id.to_string(),
-        order_date: order_date.to_string(),
+    let Some(key) = order_key(mer_cust_id, order_id, order_date) else {
+        return bad_date(app, request, cmd_id, mer_cust_id, "order_date");
     };
     let Some(order) = app.store.get(&key) else {
         return signed_error(
@@ -958,10 +983,8 @@ fn order_answer(
                 "order_date is required with order_id",
             );
         };
-        let key = OrderKey {
-            mer_cust_id: mer_cust_id.to_string(),
-            order_id: order_id.to_string(),
-            order_date: order_date.to_string(),
+        let Some(key) = order_key(mer_cust_id, order_id, order_date) else {
+            return bad_date(app, request, cmd_id, mer_cust_id, "order_date");
         };
         let platform_seq_id = app.store.next_seq();
         let order = Order {
@@ -989,11 +1012,10 @@ fn order_answer(
                     "a refund needs org_order_id and org_order_date",
                 );
             };
-            Some(OrderKey {
-                mer_cust_id: mer_cust_id.to_string(),
-                order_id: org_order_id.to_string(),
-                order_date: org_order_date.to_string(),
-            })
+            let Some(original) = order_key(mer_cust_id, org_order_id, org_order_date) else {
+                return bad_date(app, request, cmd_id, mer_cust_id, "org_order_date");
+            };
+            Some(original)
         } else {
             None
         };

@@ -1,33 +1,12 @@
 //! The sandbox's orders, keyed as Huifu keys them: (`mer_cust_id`, `order_id`, `order_date`).
 
 use std::collections::HashMap;
-use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard};
 use std::time::SystemTime;
 
 use super::rules::{TRANS_STAT_REFUNDED, TRANS_STAT_SUCCESS};
-
-/// Identifies an order (protocol.md section 6).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct OrderKey {
-    /// The merchant's customer id.
-    pub mer_cust_id: String,
-    /// The merchant's order id.
-    pub order_id: String,
-    /// The order date, `YYYYMMDD`.
-    pub order_date: String,
-}
-
-impl fmt::Display for OrderKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}/{}/{}",
-            self.mer_cust_id, self.order_id, self.order_date
-        )
-    }
-}
+pub use crate::client::OrderKey;
 
 /// An order the sandbox accepted.
 #[derive(Debug, Clone)]

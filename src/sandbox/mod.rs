@@ -92,7 +92,8 @@ pub const REFUND_CMD_ID: &str = "205";
 /// The upload cmd_id, served on `fileMerchantRequest` only.
 pub const UPLOAD_CMD_ID: &str = "122";
 
-/// Error suffix: the body, the check_value or the signed content is not well-formed.
+/// Error suffix: the body, the check_value or the signed content is not well-formed, or a date
+/// field (`order_date`, `org_order_date`) is not a valid `YYYYMMDD` date.
 pub const ERR_MALFORMED: &str = "101";
 /// Error suffix: a form field or a required parameter is missing.
 pub const ERR_MISSING: &str = "102";

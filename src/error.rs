@@ -87,6 +87,10 @@ pub enum Error {
     /// The RSA signing operation failed.
     #[error("signing failed: {0}")]
     Signing(String),
+    /// The operating system's random number generator failed (signing needs fresh blinding
+    /// factors from it).
+    #[error("the operating system's random number generator failed: {0}")]
+    RandomSource(String),
 
     // ---- verification --------------------------------------------------------------------
     /// The message carries no content (a detached signature) where attached content is required.

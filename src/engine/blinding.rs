@@ -16,6 +16,16 @@ use crypto_bigint::modular::FixedMontyForm;
 use zeroize::{Zeroize, Zeroizing};
 
 use super::portable::PortableModN;
+use crate::{Error, Result};
+
+/// Draws of [`BATCH`] factors before giving up on finding an invertible product (each draw fails
+/// with probability about `BATCH·2/√n`: never, in practice).
+const DRAWS: usize = 16;
+
+/// The operating system's generator, as [`Blinding::next`] uses it.
+fn os_random(buf: &mut [u8]) -> Result<()> {
+    getrandom::fill(buf).map_err(|e| Error::RandomSource(e.to_string()))
+}
 
 /// Uses of one random blinding pair (each use squares it) before a fresh one is drawn.
 pub(crate) const REGENERATE_AFTER: u32 = 32;
@@ -90,12 +100,27 @@ impl<const F: usize> Blinding<F> {
     }
 
     /// The pair for the next signature; the stored pair moves on by squaring.
+    ///
+    /// When a fresh pair is due and cannot be made (the random source fails), the error says so
+    /// and the current pair is kept as it is: nothing is zeroized before its replacement exists,
+    /// so a later call can still regenerate, and no signature ever runs on a zero pair.
     pub(crate) fn next(
         &self,
         modn: &PortableModN<F>,
         ops: &impl ModNOps<F>,
         e: u64,
-    ) -> Option<Pair<F>> {
+    ) -> Result<Pair<F>> {
+        self.next_with(modn, ops, e, &mut os_random)
+    }
+
+    /// [`Blinding::next`] with the random source given (the tests make it fail).
+    pub(crate) fn next_with(
+        &self,
+        modn: &PortableModN<F>,
+        ops: &impl ModNOps<F>,
+        e: u64,
+        fill: &mut dyn FnMut(&mut [u8]) -> Result<()>,
+    ) -> Result<Pair<F>> {
         // A poisoned lock only means another thread panicked between statements that each leave
         // a consistent pair, so the state is still usable.
         let mut guard = self.state.lock().unwrap_or_else(|p| p.into_inner());
@@ -105,24 +130,31 @@ impl<const F: usize> Blinding<F> {
             None => true,
         };
         if fresh {
-            if let Some(old) = slots.current.as_mut() {
+            if slots.ready.is_empty() {
+                // On failure `current` is left untouched: the error goes back to the caller.
+                slots.ready = fresh_pairs(modn, ops, e, fill)?;
+            }
+            if let Some(next) = slots.ready.pop()
+                && let Some(mut old) = slots.current.replace(next)
+            {
                 old.zeroize();
             }
-            if slots.ready.is_empty() {
-                slots.ready = fresh_pairs(modn, ops, e)?;
-            }
-            slots.current = slots.ready.pop();
         }
-        let state = slots.current.as_mut()?;
+        let state = slots
+            .current
+            .as_mut()
+            .ok_or_else(|| Error::Signing("no blinding pair".into()))?;
         let pair = Pair {
             a: Zeroizing::new(state.a),
             ai: Zeroizing::new(state.ai),
         };
-        let (a2, ai2) = ops.sqr2(&state.a, &state.ai);
+        let (mut a2, mut ai2) = ops.sqr2(&state.a, &state.ai);
         state.a = a2;
         state.ai = ai2;
+        a2.zeroize();
+        ai2.zeroize();
         state.uses += 1;
-        Some(pair)
+        Ok(pair)
     }
 }
 
@@ -141,11 +173,12 @@ fn fresh_pairs<const F: usize>(
     modn: &PortableModN<F>,
     ops: &impl ModNOps<F>,
     e: u64,
-) -> Option<Vec<State<F>>> {
-    for _ in 0..16 {
+    fill: &mut dyn FnMut(&mut [u8]) -> Result<()>,
+) -> Result<Vec<State<F>>> {
+    for _ in 0..DRAWS {
         let mut r: Vec<Zeroizing<[u64; F]>> = Vec::with_capacity(BATCH);
         for _ in 0..BATCH {
-            r.push(random_residue(modn)?);
+            r.push(random_residue(modn, fill)?);
         }
         // prefix[k] = r_0···r_k
         let mut prefix: Vec<Zeroizing<[u64; F]>> = Vec::with_capacity(BATCH);
@@ -164,7 +197,9 @@ fn fresh_pairs<const F: usize>(
         for k in (0..BATCH).rev() {
             let ai = if k > 0 {
                 let ai = ops.mul(&inv, &prefix[k - 1]);
-                *inv = ops.mul(&inv, &r[k]);
+                let mut next = ops.mul(&inv, &r[k]);
+                *inv = next;
+                next.zeroize();
                 ai
             } else {
                 *inv
@@ -172,9 +207,11 @@ fn fresh_pairs<const F: usize>(
             let a = ops.pow_public(&r[k], e);
             out.push(State { a, ai, uses: 0 });
         }
-        return Some(out);
+        return Ok(out);
     }
-    None
+    Err(Error::Signing(format!(
+        "no invertible blinding factor in {DRAWS} draws of {BATCH}"
+    )))
 }
 
 /// [`fresh_pairs`] as `(A, Ai)` tuples, for the unit tests.
@@ -185,7 +222,8 @@ pub(crate) fn fresh_pairs_for_tests<const F: usize>(
     e: u64,
 ) -> Option<Vec<([u64; F], [u64; F])>> {
     Some(
-        fresh_pairs(modn, ops, e)?
+        fresh_pairs(modn, ops, e, &mut os_random)
+            .ok()?
             .into_iter()
             .map(|s| (s.a, s.ai))
             .collect(),
@@ -193,16 +231,20 @@ pub(crate) fn fresh_pairs_for_tests<const F: usize>(
 }
 
 /// A random residue mod `n` from the operating system's generator.
-fn random_residue<const F: usize>(modn: &PortableModN<F>) -> Option<Zeroizing<[u64; F]>> {
+fn random_residue<const F: usize>(
+    modn: &PortableModN<F>,
+    fill: &mut dyn FnMut(&mut [u8]) -> Result<()>,
+) -> Result<Zeroizing<[u64; F]>> {
     let mut bytes = Zeroizing::new(vec![0u8; F * 8]);
-    getrandom::fill(&mut bytes).ok()?;
+    fill(&mut bytes)?;
     let mut words = Zeroizing::new([0u64; F]);
     for (w, chunk) in words.iter_mut().zip(bytes.chunks_exact(8)) {
         let mut b = [0u8; 8];
         b.copy_from_slice(chunk);
         *w = u64::from_le_bytes(b);
+        b.zeroize();
     }
     // r mod n, into Montgomery form and out again: a uniform-enough residue.
     let r_m: Zeroizing<FixedMontyForm<F>> = Zeroizing::new(modn.to_mont(&words));
-    Some(Zeroizing::new(modn.retrieve(&r_m)))
+    Ok(Zeroizing::new(modn.retrieve(&r_m)))
 }

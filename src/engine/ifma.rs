@@ -11,14 +11,16 @@
 //!
 //! # Invariants
 //!
-//! - Every `#[target_feature(enable = "avx512f,avx512vl,avx512ifma")]` function is private to this
-//!   module and reached only through [`Crt`] and [`ModN`] methods. Those types can only be built by
-//!   their `new`, which returns `None` unless [`available`] (run-time CPUID detection via
-//!   `is_x86_feature_detected!`) is true. Holding a `Crt`/`ModN` therefore proves the features
-//!   are present.
+//! - Every function that executes an AVX-512 instruction carries
+//!   `#[target_feature(enable = ...)]`, so the compiler itself refuses a call from code that does
+//!   not have the features, unless that call is in an `unsafe` block. There are exactly such calls:
+//!   in [`Crt::new`], [`Crt::private`], [`ModN::new`] and the [`ModN`] methods, each after (or
+//!   holding a value that proves) [`available`] (run-time CPUID detection via
+//!   `is_x86_feature_detected!`): a `Crt`/`ModN` can only be built by its `new`, which returns
+//!   `None` unless the features are present.
 //! - Loads and stores go through [`load`] and [`store`] on `[u64; 8]` rows of a [`Num`]: always
 //!   64 bytes, in bounds, of plain integers (any bit pattern is valid).
-//!
+
 //! # Arithmetic
 //!
 //! Numbers are `8·V` little-endian 52-bit digits in `V` 512-bit vectors. Multiplication is
@@ -34,8 +36,21 @@
 //!
 //! Exponentiation is a fixed 5-bit window over all `⌈bits/5⌉` windows of the (secret) exponent:
 //! five squarings and one multiplication per window, the multiplier taken from a 32-entry table by
-//! a scan of every entry with masked loads (mask from a vector compare of the entry number with
-//! the window). No branch or memory address depends on secret data.
+//! a scan of every entry: each row is loaded whole and ANDed with a lane mask (from a vector
+//! compare of the entry number with the window) hidden from the optimiser. No masked load is
+//! used, so which cache lines are touched cannot depend on the mask.
+//!
+//! # Constant time, and how it is checked
+//!
+//! No branch or memory address depends on secret data: the windows are read at public positions,
+//! every table row is read, and the conditional subtractions ([`Num::reduce_once`]) select with a
+//! mask that passes through an optimisation barrier (`super::ct`); without it LLVM compiled the
+//! selection to a branch (`test; js`). Valgrind cannot run AVX-512 code, so unlike the portable
+//! kernel (`tests/ctgrind.rs`, memcheck with the key marked undefined) this kernel is checked by
+//! reading its disassembly (no conditional jump in `lookup_into`, `reduce_once` or the
+//! exponentiation loop besides the public loop counters; done when this was written, with
+//! `objdump -d --no-show-raw-insn` on the release library) and by the dudect-style timing bench
+//! (`benches/engine_timing.rs`).
 
 #![allow(unsafe_code)]
 // Lane-indexed loops over several parallel vector arrays read best with explicit indices.
@@ -47,12 +62,14 @@ use core::arch::x86_64::{
     _mm512_and_si512, _mm512_castsi256_si512, _mm512_castsi512_si128, _mm512_castsi512_si256,
     _mm512_cmpeq_epi64_mask, _mm512_cmpeq_epu64_mask, _mm512_cmpgt_epu64_mask, _mm512_loadu_epi64,
     _mm512_madd52hi_epu64, _mm512_madd52lo_epu64, _mm512_mask_add_epi64, _mm512_mask_mov_epi64,
-    _mm512_mask_set1_epi64, _mm512_set1_epi64, _mm512_setzero_si512, _mm512_srli_epi64,
-    _mm512_storeu_epi64, _mm512_zextsi256_si512,
+    _mm512_mask_set1_epi64, _mm512_or_si512, _mm512_set1_epi64, _mm512_setzero_si512,
+    _mm512_srli_epi64, _mm512_storeu_epi64, _mm512_zextsi256_si512,
 };
 
 use crypto_bigint::{BoxedUint, NonZero, Resize};
 use zeroize::Zeroize;
+
+use super::ct;
 
 const MASK: u64 = (1 << 52) - 1;
 const WINDOW: usize = 5;
@@ -136,8 +153,9 @@ impl<const V: usize> Num<V> {
             *diff.digit_mut(j) = t & MASK;
             borrow = t >> 63;
         }
-        // borrow == 0 ⇔ self ≥ m ⇔ take the difference
-        let take = borrow.wrapping_sub(1);
+        // borrow == 0 ⇔ self ≥ m ⇔ take the difference; the mask is opaque to the optimiser,
+        // which otherwise compiled this selection to a branch (`test; js`).
+        let take = ct::mask(borrow ^ 1);
         for j in 0..8 * V {
             let d = self.digit_mut(j);
             *d = (diff.digit(j) & take) | (*d & !take);
@@ -175,19 +193,36 @@ impl<const V: usize> Zeroize for Num<V> {
     }
 }
 
-/// One 512-bit row of a [`Num`].
-#[inline(always)]
+/// One 512-bit row of a [`Num`]: a full load of all 64 bytes.
+#[target_feature(enable = "avx512f")]
+#[inline]
 fn load(row: &[u64; 8]) -> __m512i {
-    // SAFETY: `row` is 64 readable bytes; `vmovdqu64` has no alignment requirement; AVX-512F is
-    // present because every caller is a `#[target_feature]` function of this module, reached only
-    // through `Crt`/`ModN` (see the module invariants).
+    // SAFETY: `row` is 64 readable bytes; `vmovdqu64` has no alignment requirement. AVX-512F is
+    // enabled on this function, so the compiler requires every caller to have it too.
     unsafe { _mm512_loadu_epi64(row.as_ptr().cast()) }
 }
 
-#[inline(always)]
+#[target_feature(enable = "avx512f")]
+#[inline]
 fn store(row: &mut [u64; 8], v: __m512i) {
     // SAFETY: `row` is 64 writable bytes of plain integers; as in `load`.
     unsafe { _mm512_storeu_epi64(row.as_mut_ptr().cast(), v) }
+}
+
+/// Hides a vector from the optimiser (an empty assembly block that names its register), so a
+/// mask made of all-ones and zero lanes is not turned back into a masked load.
+#[target_feature(enable = "avx512f")]
+#[inline]
+fn opaque(mut v: __m512i) -> __m512i {
+    // SAFETY: an empty assembly block: no memory, stack or flags are touched, `v` is unchanged.
+    unsafe {
+        core::arch::asm!(
+            "/* {0} */",
+            inout(zmm_reg) v,
+            options(pure, nomem, nostack, preserves_flags)
+        )
+    };
+    v
 }
 
 /// Keeps `x` in a general-purpose register: stops LLVM's SLP vectorizer from packing the two
@@ -265,8 +300,8 @@ impl<const V: usize> Zeroize for Ctx<V> {
 }
 
 impl<const V: usize> Ctx<V> {
-    /// For an odd modulus given as 64-bit words with `bits` significant bits. The caller has
-    /// checked [`available`].
+    /// For an odd modulus given as 64-bit words with `bits` significant bits.
+    #[target_feature(enable = "avx512f,avx512vl,avx512ifma")]
     fn new(m_words: &[u64], bits: usize) -> Option<Self> {
         let n = (bits + 2).div_ceil(52);
         if n > 8 * V || m_words.first()? & 1 == 0 {
@@ -282,11 +317,16 @@ impl<const V: usize> Ctx<V> {
         let k0 = inv.wrapping_neg() & MASK;
         // R² mod m with crypto-bigint's constant-time remainder.
         let r_bits = (52 * n) as u32;
+        inv.zeroize();
         let modulus = BoxedUint::from_words(m_words.iter().copied());
         let modulus = NonZero::new(modulus.resize(2 * r_bits + 64));
         let modulus: Option<NonZero<BoxedUint>> = modulus.into();
+        let modulus = modulus?;
         let r2 = BoxedUint::one_with_precision(2 * r_bits + 64).shl(2 * r_bits);
-        let mut rr_big = &r2 % &modulus?;
+        let mut rr_big = &r2 % &modulus;
+        // The copy of the (possibly secret) modulus goes with the remainder.
+        let mut modulus = modulus.get();
+        modulus.zeroize();
         let rr = Num::<V>::from_words(rr_big.as_words());
         rr_big.zeroize();
         let mut unit = Num::<V>::ZERO;
@@ -300,7 +340,6 @@ impl<const V: usize> Ctx<V> {
             one: Num::ZERO,
             unit,
         };
-        // SAFETY (of the calls below): the caller checked `available()`.
         let [mut rrr] = ctx.mul1(&ctx.rr, &ctx.rr);
         rrr.reduce_once(&ctx.m);
         let [mut one] = ctx.mul1(&ctx.rr, &ctx.unit);
@@ -311,14 +350,15 @@ impl<const V: usize> Ctx<V> {
     }
 
     /// One almost-Montgomery product.
+    #[target_feature(enable = "avx512f,avx512vl,avx512ifma")]
     fn mul1(&self, a: &Num<V>, b: &Num<V>) -> [Num<V>; 1] {
         let mut out = [Num::ZERO; 1];
-        // SAFETY: a `Ctx` exists only after `available()` (module invariants).
-        unsafe { amm::<V, 1>([a], [b], [&self.m], [self.k0], self.n, &mut out) };
+        amm::<V, 1>([a], [b], [&self.m], [self.k0], self.n, &mut out);
         out
     }
 
     /// Out of Montgomery form, fully reduced.
+    #[target_feature(enable = "avx512f,avx512vl,avx512ifma")]
     fn retrieve(&self, a: &Num<V>) -> Num<V> {
         let [mut out] = self.mul1(a, &self.unit);
         out.reduce_once(&self.m);
@@ -327,6 +367,7 @@ impl<const V: usize> Ctx<V> {
 }
 
 /// Two almost-Montgomery products at once, for two contexts.
+#[target_feature(enable = "avx512f,avx512vl,avx512ifma")]
 fn mul2<const V: usize>(c: [&Ctx<V>; 2], a: [&Num<V>; 2], b: [&Num<V>; 2]) -> [Num<V>; 2] {
     let mut out = [Num::ZERO; 2];
     mul2_into(c, a, b, &mut out);
@@ -334,6 +375,7 @@ fn mul2<const V: usize>(c: [&Ctx<V>; 2], a: [&Num<V>; 2], b: [&Num<V>; 2]) -> [N
 }
 
 /// [`mul2`] into `out` (no copy of the result).
+#[target_feature(enable = "avx512f,avx512vl,avx512ifma")]
 fn mul2_into<const V: usize>(
     c: [&Ctx<V>; 2],
     a: [&Num<V>; 2],
@@ -341,8 +383,7 @@ fn mul2_into<const V: usize>(
     out: &mut [Num<V>; 2],
 ) {
     debug_assert_eq!(c[0].n, c[1].n);
-    // SAFETY: a `Ctx` exists only after `available()` (module invariants).
-    unsafe { amm::<V, 2>(a, b, [&c[0].m, &c[1].m], [c[0].k0, c[1].k0], c[0].n, out) }
+    amm::<V, 2>(a, b, [&c[0].m, &c[1].m], [c[0].k0, c[1].k0], c[0].n, out)
 }
 
 /// `K` independent almost-Montgomery multiplications `a·b·R⁻¹ mod m`, interleaved.
@@ -514,8 +555,10 @@ fn normalize_vec<const V: usize>(r: &mut [__m512i; V]) {
     if V <= 8 { ripple!(u64) } else { ripple!(u128) }
 }
 
-/// Constant-time table lookup: entry `idx[h]` of column `h`, scanning all entries with masked
-/// loads (both columns in one pass).
+/// Constant-time table lookup: entry `idx[h]` of column `h`, scanning all entries (both columns
+/// in one pass). Every entry is loaded whole (a full 64-byte load per row, never a masked load,
+/// whose effect on the cache for masked-off lanes is the hardware's business) and kept or dropped
+/// in registers by an AND with a lane mask that the optimiser cannot see through ([`opaque`]).
 #[target_feature(enable = "avx512f,avx512vl,avx512ifma")]
 fn lookup<const V: usize>(table: &[[Num<V>; 2]; TABLE], idx: [u64; 2]) -> [Num<V>; 2] {
     let mut out = [Num::<V>::ZERO; 2];
@@ -531,13 +574,18 @@ fn lookup_into<const V: usize>(table: &[[Num<V>; 2]; TABLE], idx: [u64; 2], out:
         _mm512_set1_epi64(idx[1] as i64),
     ];
     let one = _mm512_set1_epi64(1);
-    let mut j = _mm512_setzero_si512();
-    let mut acc = [[_mm512_setzero_si512(); V]; 2];
+    let ones = _mm512_set1_epi64(-1);
+    let zero = _mm512_setzero_si512();
+    let mut j = zero;
+    let mut acc = [[zero; V]; 2];
     for entry in table.iter() {
         for h in 0..2 {
             let k = _mm512_cmpeq_epi64_mask(j, want[h]);
+            // All-ones lanes for the wanted entry, zero lanes otherwise, in a register.
+            let keep = opaque(_mm512_mask_mov_epi64(zero, k, ones));
             for v in 0..V {
-                acc[h][v] = _mm512_mask_mov_epi64(acc[h][v], k, load(&entry[h].0[v]));
+                let row = load(&entry[h].0[v]);
+                acc[h][v] = _mm512_or_si512(acc[h][v], _mm512_and_si512(row, keep));
             }
         }
         j = _mm512_add_epi64(j, one);
@@ -562,6 +610,7 @@ fn window(e: &[u64], pos: usize) -> u64 {
 }
 
 /// `x[h]^e[h]` for both halves, in Montgomery form, over `bits` exponent bits (public bound).
+#[target_feature(enable = "avx512f,avx512vl,avx512ifma")]
 fn pow2<const V: usize>(
     c: [&Ctx<V>; 2],
     x: [&Num<V>; 2],
@@ -578,8 +627,7 @@ fn pow2<const V: usize>(
     let windows = bits.div_ceil(WINDOW).max(1);
     let top = (windows - 1) * WINDOW;
     // Two buffers used in turn, so no product is copied.
-    // SAFETY: `Ctx` values exist only after `available()` (module invariants).
-    let mut acc = unsafe { lookup(&table, [window(e[0], top), window(e[1], top)]) };
+    let mut acc = lookup(&table, [window(e[0], top), window(e[1], top)]);
     let mut other = [Num::<V>::ZERO; 2];
     let (mut x, mut y) = (&mut acc, &mut other);
     // The multiplier of each window, zeroized once at the end.
@@ -590,8 +638,7 @@ fn pow2<const V: usize>(
             core::mem::swap(&mut x, &mut y);
         }
         let pos = w * WINDOW;
-        // SAFETY: as above.
-        unsafe { lookup_into(&table, [window(e[0], pos), window(e[1], pos)], &mut t) };
+        lookup_into(&table, [window(e[0], pos), window(e[1], pos)], &mut t);
         mul2_into(c, [&x[0], &x[1]], [&t[0], &t[1]], y);
         core::mem::swap(&mut x, &mut y);
     }
@@ -635,6 +682,7 @@ impl<const V: usize> Drop for CrtV<V> {
 }
 
 impl<const V: usize> CrtV<V> {
+    #[target_feature(enable = "avx512f,avx512vl,avx512ifma")]
     fn new(
         p: &[u64],
         q: &[u64],
@@ -657,11 +705,13 @@ impl<const V: usize> CrtV<V> {
     }
 
     /// `c^d mod n` for `c < n` (64-bit words, `c.len() == out.len()`, twice the half size).
+    #[target_feature(enable = "avx512f,avx512vl,avx512ifma")]
     fn private(&self, c: &[u64], out: &mut [u64]) {
         let n = self.p.n;
-        let cn = Num2::<V>::from_words(c);
+        let mut cn = Num2::<V>::from_words(c);
         // Split c at digit n: c = lo + hi·R.
         let (mut lo, mut hi) = cn.split(n);
+        cn.zeroize();
         let c2 = [&self.p, &self.q];
         // c·R ≡ lo·R²·R⁻¹ + hi·R³·R⁻¹ (mod p, q)
         let mut a = mul2(c2, [&lo, &lo], [&self.p.rr, &self.q.rr]);
@@ -806,11 +856,12 @@ impl Crt {
         }
         let bits = p_bits.max(q_bits) as usize;
         let n = (bits + 2).div_ceil(52);
+        // SAFETY (every `CrtV::new`): `available()` was checked above.
         let inner = match n.div_ceil(8) {
-            0..=2 => CrtSized::V2(Box::new(CrtV::new(p, q, dp, dq, qinv, bits)?)),
-            3 => CrtSized::V3(Box::new(CrtV::new(p, q, dp, dq, qinv, bits)?)),
-            4 => CrtSized::V4(Box::new(CrtV::new(p, q, dp, dq, qinv, bits)?)),
-            5 => CrtSized::V5(Box::new(CrtV::new(p, q, dp, dq, qinv, bits)?)),
+            0..=2 => CrtSized::V2(Box::new(unsafe { CrtV::new(p, q, dp, dq, qinv, bits) }?)),
+            3 => CrtSized::V3(Box::new(unsafe { CrtV::new(p, q, dp, dq, qinv, bits) }?)),
+            4 => CrtSized::V4(Box::new(unsafe { CrtV::new(p, q, dp, dq, qinv, bits) }?)),
+            5 => CrtSized::V5(Box::new(unsafe { CrtV::new(p, q, dp, dq, qinv, bits) }?)),
             _ => return None,
         };
         Some(Crt(inner))
@@ -819,11 +870,14 @@ impl Crt {
     /// `c^d mod n` for `c < n`; `c` and `out` are 64-bit words of the modulus size, which must
     /// be at most twice the prime size rounded to 52-bit digits.
     pub(crate) fn private(&self, c: &[u64], out: &mut [u64]) {
-        match &self.0 {
-            CrtSized::V2(k) => k.private(c, out),
-            CrtSized::V3(k) => k.private(c, out),
-            CrtSized::V4(k) => k.private(c, out),
-            CrtSized::V5(k) => k.private(c, out),
+        // SAFETY: a `Crt` exists only after `available()` (`Crt::new`).
+        unsafe {
+            match &self.0 {
+                CrtSized::V2(k) => k.private(c, out),
+                CrtSized::V3(k) => k.private(c, out),
+                CrtSized::V4(k) => k.private(c, out),
+                CrtSized::V5(k) => k.private(c, out),
+            }
         }
     }
 }
@@ -834,28 +888,45 @@ struct ModNV<const V: usize> {
 }
 
 impl<const V: usize> ModNV<V> {
+    /// `a·b mod n`. The operands are blinding values and blinded messages: the digit copies are
+    /// zeroized.
+    #[target_feature(enable = "avx512f,avx512vl,avx512ifma")]
     fn mul(&self, a: &[u64], b: &[u64], out: &mut [u64]) {
         let c = &self.ctx;
-        let (a, b) = (Num::<V>::from_words(a), Num::<V>::from_words(b));
-        let [t] = c.mul1(&a, &b);
+        let (mut a, mut b) = (Num::<V>::from_words(a), Num::<V>::from_words(b));
+        let [mut t] = c.mul1(&a, &b);
         let [mut r] = c.mul1(&t, &c.rr);
         r.reduce_once(&c.m);
         r.write_words(out);
+        for x in [&mut a, &mut b, &mut t, &mut r] {
+            x.zeroize();
+        }
     }
 
+    /// `(a² mod n, b² mod n)` (the blinding pair's refresh; the digit copies are zeroized).
+    #[target_feature(enable = "avx512f,avx512vl,avx512ifma")]
     fn sqr2(&self, a: &[u64], b: &[u64], oa: &mut [u64], ob: &mut [u64]) {
         let c = &self.ctx;
-        let (a, b) = (Num::<V>::from_words(a), Num::<V>::from_words(b));
-        let t = mul2([c, c], [&a, &b], [&a, &b]);
+        let (mut a, mut b) = (Num::<V>::from_words(a), Num::<V>::from_words(b));
+        let mut t = mul2([c, c], [&a, &b], [&a, &b]);
         let mut r = mul2([c, c], [&t[0], &t[1]], [&c.rr, &c.rr]);
         r[0].reduce_once(&c.m);
         r[1].reduce_once(&c.m);
         r[0].write_words(oa);
         r[1].write_words(ob);
+        for x in [&mut a, &mut b].into_iter().chain(&mut t).chain(&mut r) {
+            x.zeroize();
+        }
     }
 
+    /// `x^e mod n`, variable time in the public `e` only; total (`x^0 = 1`).
+    #[target_feature(enable = "avx512f,avx512vl,avx512ifma")]
     fn pow_public(&self, x: &[u64], e: u64, out: &mut [u64]) {
         let c = &self.ctx;
+        if e == 0 {
+            c.retrieve(&c.one).write_words(out);
+            return;
+        }
         let x = Num::<V>::from_words(x);
         let [xm] = c.mul1(&x, &c.rr);
         let mut acc = xm;
@@ -878,7 +949,10 @@ macro_rules! modn_sized {
             fn new(n: &[u64], bits: usize) -> Option<Self> {
                 let digits = (bits + 2).div_ceil(52);
                 match digits.div_ceil(8) {
-                    $($v => Some(ModNSized::$var(Box::new(ModNV { ctx: Ctx::new(n, bits)? }))),)*
+                    // SAFETY: called only from `ModN::new`, after `available()`.
+                    $($v => Some(ModNSized::$var(Box::new(ModNV {
+                        ctx: unsafe { Ctx::new(n, bits) }?,
+                    }))),)*
                     _ => None,
                 }
             }
@@ -909,7 +983,8 @@ impl ModN {
     /// `a·b mod n` for `a, b < n`.
     pub(crate) fn mul<const F: usize>(&self, a: &[u64; F], b: &[u64; F]) -> [u64; F] {
         let mut out = [0u64; F];
-        modn_dispatch!(&self.0, k => k.mul(a, b, &mut out));
+        // SAFETY: a `ModN` exists only after `available()` (`ModN::new`).
+        modn_dispatch!(&self.0, k => unsafe { k.mul(a, b, &mut out) });
         out
     }
 
@@ -917,14 +992,16 @@ impl ModN {
     pub(crate) fn sqr2<const F: usize>(&self, a: &[u64; F], b: &[u64; F]) -> ([u64; F], [u64; F]) {
         let mut oa = [0u64; F];
         let mut ob = [0u64; F];
-        modn_dispatch!(&self.0, k => k.sqr2(a, b, &mut oa, &mut ob));
+        // SAFETY: as in `mul`.
+        modn_dispatch!(&self.0, k => unsafe { k.sqr2(a, b, &mut oa, &mut ob) });
         (oa, ob)
     }
 
     /// `x^e mod n` for `x < n` (variable time in the public `e`).
     pub(crate) fn pow_public<const F: usize>(&self, x: &[u64; F], e: u64) -> [u64; F] {
         let mut out = [0u64; F];
-        modn_dispatch!(&self.0, k => k.pow_public(x, e, &mut out));
+        // SAFETY: as in `mul`.
+        modn_dispatch!(&self.0, k => unsafe { k.pow_public(x, e, &mut out) });
         out
     }
 }

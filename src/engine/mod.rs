@@ -1,7 +1,9 @@
 //! A private-key engine for RSA PKCS#1 v1.5 / SHA-256 signatures (2048, 3072 and 4096-bit keys,
 //! any modulus whose primes fit the same kernels), and the matching public-key path.
 //!
-//! - CRT with constant-time fixed-window exponentiation. Two kernels: an AVX-512 IFMA one
+//! - CRT with constant-time fixed-window exponentiation: no branch or memory address depends on
+//!   the key or the input, in the compiled code (masks behind an optimisation barrier, `ct.rs`;
+//!   checked under valgrind memcheck by `tests/ctgrind.rs` for the portable kernel). Two kernels: an AVX-512 IFMA one
 //!   (52-bit digits, "almost Montgomery" multiplication, both CRT halves interleaved) chosen at
 //!   run time with `is_x86_feature_detected!`, and a portable one in safe Rust (`portable/`:
 //!   unrolled product-scanning Montgomery multiplication and squaring, 5-bit windows) for every
@@ -14,9 +16,11 @@
 //! `HUIFU_CFCA_ENGINE=portable` forces the portable kernel, `ifma` asks for IFMA (falling back to
 //! portable when the CPU lacks it), `rsa` makes [`crate::signer::Signer`] use the `rsa` crate.
 //!
-//! All `unsafe` of the crate lives in `ifma.rs`.
+//! All `unsafe` of the library lives in `ifma.rs` (the test harness `tests/ctgrind.rs` has the
+//! one other block: valgrind's client request, which only inline assembly can emit).
 
 mod blinding;
+mod ct;
 #[cfg(target_arch = "x86_64")]
 mod ifma;
 mod pkcs1;
@@ -165,6 +169,25 @@ impl RsaEngine {
     #[doc(hidden)]
     pub fn private_unblinded_for_timing(&self, c: &[u8]) -> Option<Vec<u8>> {
         dispatch!(self, e => e.private_bytes(c))
+    }
+
+    /// The portable kernel's raw, UNBLINDED private-key operation on little-endian words (`c`
+    /// must be `F` words and below `n`; not checked, so that no comparison touches `c`), whatever
+    /// kernel the engine runs: for the memcheck constant-time check (`tests/ctgrind.rs`) only.
+    /// Feature `bench-internals`, never for production.
+    #[cfg(feature = "bench-internals")]
+    #[doc(hidden)]
+    pub fn portable_private_words_for_ctgrind(&self, c: &[u64]) -> Option<Vec<u64>> {
+        dispatch!(self, e => e.portable_private_words(c))
+    }
+
+    /// Hands every secret array of the portable CRT data (primes, CRT exponents, Montgomery
+    /// constants) to `f`, so the memcheck check can mark them undefined. Feature
+    /// `bench-internals`, never for production.
+    #[cfg(feature = "bench-internals")]
+    #[doc(hidden)]
+    pub fn portable_secrets_for_ctgrind(&self, f: &mut dyn FnMut(&[u64])) {
+        dispatch!(self, e => e.crt.for_each_secret(f))
     }
 }
 
@@ -454,16 +477,19 @@ impl<const H: usize, const F: usize> Engine<H, F> {
         Some(be_from_words(&self.private(&c), self.public.k))
     }
 
+    #[cfg(feature = "bench-internals")]
+    fn portable_private_words(&self, c: &[u64]) -> Option<Vec<u64>> {
+        let c: &[u64; F] = c.try_into().ok()?;
+        Some(self.crt.private(c).to_vec())
+    }
+
     fn sign(&self, digest: &[u8; 32]) -> Result<Vec<u8>> {
         let pb = &self.public;
         let em = pkcs1::encode_sha256(digest, pb.k)
             .ok_or_else(|| Error::Signing("modulus too small for SHA-256".into()))?;
         let m = words_from_be::<F>(&em)
             .ok_or_else(|| Error::Signing("encoded message too long".into()))?;
-        let pair = self
-            .blinding
-            .next(&pb.modn, pb, pb.e)
-            .ok_or_else(|| Error::Signing("no blinding factor (random source failed)".into()))?;
+        let pair = self.blinding.next(&pb.modn, pb, pb.e)?;
         let c = Zeroizing::new(pb.mul(&m, &pair.a));
         let s_blinded = Zeroizing::new(self.private(&c));
         let s = pb.mul(&s_blinded, &pair.ai);

@@ -5,7 +5,7 @@ use rsa::pkcs8::DecodePrivateKey;
 use rsa::{Pkcs1v15Sign, PrivateKey};
 use sha2::{Digest, Sha256};
 
-use super::blinding::{BATCH, ModNOps, REGENERATE_AFTER, fresh_pairs_for_tests};
+use super::blinding::{BATCH, Blinding, ModNOps, REGENERATE_AFTER, fresh_pairs_for_tests};
 use super::*;
 
 fn key(name: &str) -> PrivateKey {
@@ -72,6 +72,57 @@ fn batched_blinding_pairs_are_valid_and_distinct() {
     }
 }
 
+/// A random source that fails when a fresh pair is due: the error names the cause, and the
+/// blinding state is not left zeroed (the old code zeroized the pair first, so the next signatures
+/// ran on A = Ai = 0 and failed as "fault check failed").
+#[test]
+fn a_failed_regeneration_names_the_cause_and_keeps_a_valid_state() {
+    let key = key("k00-2048.key");
+    let mut one = [0u64; 32];
+    one[0] = 1;
+    for kernel in kernels() {
+        let public = Public::<32>::new(&key, kernel).unwrap();
+        let blinding = Blinding::<32>::new();
+        let mut fail =
+            |_: &mut [u8]| -> Result<()> { Err(Error::RandomSource("test: no entropy".into())) };
+        let mut ok = |b: &mut [u8]| -> Result<()> {
+            getrandom::fill(b).map_err(|e| Error::RandomSource(e.to_string()))
+        };
+        let valid =
+            |a: &[u64; 32], ai: &[u64; 32]| public.mul(a, &public.pow_public(ai, public.e)) == one;
+        // No pair yet.
+        match blinding.next_with(&public.modn, &public, public.e, &mut fail) {
+            Err(Error::RandomSource(m)) => assert!(m.contains("no entropy"), "{m}"),
+            Err(e) => panic!("{kernel:?}: wrong error {e}"),
+            Ok(_) => panic!("{kernel:?}: a pair without randomness"),
+        }
+        // Use every pair of a batch up to its regeneration point.
+        for _ in 0..BATCH * REGENERATE_AFTER as usize {
+            let p = blinding
+                .next_with(&public.modn, &public, public.e, &mut ok)
+                .unwrap();
+            assert!(valid(&p.a, &p.ai));
+        }
+        // Regeneration due; the source fails twice.
+        for _ in 0..2 {
+            match blinding.next_with(&public.modn, &public, public.e, &mut fail) {
+                Err(Error::RandomSource(_)) => {}
+                Err(e) => panic!("{kernel:?}: wrong error {e}"),
+                Ok(_) => panic!("{kernel:?}: a pair past its uses without regeneration"),
+            }
+        }
+        // The source is back: a valid, non-zero pair, and signing through an engine works.
+        let p = blinding
+            .next_with(&public.modn, &public, public.e, &mut ok)
+            .unwrap();
+        assert!(
+            valid(&p.a, &p.ai),
+            "{kernel:?}: invalid pair after a failed regeneration"
+        );
+        assert_ne!(*p.a, [0u64; 32]);
+    }
+}
+
 /// Modular multiplication and the public power agree between the kernels on edge values
 /// (0, 1, n − 1, 2^k, all-ones words below n).
 #[test]
@@ -128,6 +179,11 @@ fn check_edges<const F: usize>(key: &PrivateKey, name: &str) {
             portable.pow_public(a, 65537),
             "{name} pow"
         );
+        // Total for every exponent: x^0 = 1 and x^1 = x in both kernels.
+        for k in [&ifma, &portable] {
+            assert_eq!(ModNOps::pow_public(k, a, 0), one, "{name} pow 0");
+            assert_eq!(ModNOps::pow_public(k, a, 1), *a, "{name} pow 1");
+        }
         let (x, y) = ifma.sqr2(a, &nm1);
         assert_eq!(x, ModNOps::mul(&portable, a, a), "{name} sqr2");
         assert_eq!(y, one, "{name} (n-1)^2 = 1");

@@ -7,6 +7,8 @@
 
 use zeroize::Zeroize;
 
+use crate::engine::ct;
+
 use super::{rolled, unrolled};
 
 /// The largest size with fully unrolled kernels (`N ≤ 32`: the CRT halves of 2048 to 4096-bit
@@ -90,7 +92,7 @@ impl Acc {
 /// `t − m` when `carry` is 1, `t` when it is 0 (masked, branch-free).
 #[inline(always)]
 pub(super) fn sub_if_carry<const N: usize>(t: &mut [u64; N], m: &[u64; N], carry: u64) {
-    let mask = 0u64.wrapping_sub(carry);
+    let mask = ct::mask(carry);
     let mut borrow = false;
     for (x, &y) in t.iter_mut().zip(m) {
         let (d, b) = x.borrowing_sub(y & mask, borrow);
@@ -139,6 +141,15 @@ impl<const N: usize> Modulus<N> {
     /// secret primes, vartime for public moduli, at the caller's choice).
     pub(super) fn new(m: [u64; N], minv: u64, one: [u64; N], r2: [u64; N]) -> Self {
         Modulus { m, minv, one, r2 }
+    }
+
+    /// Every array of a secret modulus, for the memcheck constant-time check.
+    #[cfg(feature = "bench-internals")]
+    pub(crate) fn for_each_secret(&self, f: &mut dyn FnMut(&[u64])) {
+        f(&self.m);
+        f(core::slice::from_ref(&self.minv));
+        f(&self.one);
+        f(&self.r2);
     }
 
     /// `a·b·R⁻¹` (almost reduced: `< R`, for inputs `< R`).
@@ -197,21 +208,19 @@ impl<const N: usize> Modulus<N> {
         self.reduce(&self.redc(x, &[0; N]))
     }
 
-    /// `x mod m` for `x < 2m` (one masked subtraction).
+    /// `x mod m` for `x < 2m` (one masked subtraction: both results are computed and one is
+    /// selected by an opaque mask, never by a branch or a chosen address).
     pub(crate) fn reduce(&self, x: &[u64; N]) -> [u64; N] {
-        let (d, borrow) = sub(x, &self.m);
-        let keep = 0u64.wrapping_sub(borrow);
-        let mut out = [0u64; N];
-        for ((o, &x), &d) in out.iter_mut().zip(x).zip(&d) {
-            *o = d ^ ((x ^ d) & keep);
-        }
+        let (mut d, borrow) = sub(x, &self.m);
+        let out = ct::select(ct::mask(borrow), x, &d);
+        d.zeroize();
         out
     }
 
-    /// `a − b mod m` for `a, b < m`.
+    /// `a − b mod m` for `a, b < m` (the modulus is added back under an opaque mask).
     pub(crate) fn sub_mod(&self, a: &[u64; N], b: &[u64; N]) -> [u64; N] {
         let (mut d, borrow) = sub(a, b);
-        add_masked(&mut d, &self.m, 0u64.wrapping_sub(borrow));
+        add_masked(&mut d, &self.m, ct::mask(borrow));
         d
     }
 }

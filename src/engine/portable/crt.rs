@@ -5,6 +5,7 @@ use crypto_bigint::{Odd, Uint};
 use zeroize::Zeroize;
 
 use super::arith::Modulus;
+use crate::engine::ct;
 
 /// Exponent bits per window: 2^5 table entries, one multiplication per 5 squarings.
 const WINDOW: usize = 5;
@@ -69,6 +70,17 @@ impl<const H: usize, const F: usize> PortableCrt<H, F> {
             r3_q,
             qinv_r2,
         })
+    }
+
+    /// Every secret array, for the memcheck constant-time check (feature `bench-internals`).
+    #[cfg(feature = "bench-internals")]
+    pub(crate) fn for_each_secret(&self, f: &mut dyn FnMut(&[u64])) {
+        for m in [&self.p, &self.q] {
+            m.for_each_secret(f);
+        }
+        for a in [&self.dp, &self.dq, &self.r3_p, &self.r3_q, &self.qinv_r2] {
+            f(a);
+        }
     }
 
     /// `c^d mod n` for `c < n`, by CRT. `c` and the result are little-endian words of `F` limbs.
@@ -141,19 +153,13 @@ fn pow<const H: usize>(
     }
     let windows = (bits as usize).div_ceil(WINDOW).max(1);
     let top = (windows - 1) * WINDOW;
-    let mut acc = [
-        lookup(&table, 0, window(e[0], top)),
-        lookup(&table, 1, window(e[1], top)),
-    ];
+    let mut acc = lookup(&table, [window(e[0], top), window(e[1], top)]);
     for w in (0..windows - 1).rev() {
         for _ in 0..WINDOW {
             acc = Modulus::sqr_x2(m, [&acc[0], &acc[1]]);
         }
         let pos = w * WINDOW;
-        let mut t = [
-            lookup(&table, 0, window(e[0], pos)),
-            lookup(&table, 1, window(e[1], pos)),
-        ];
+        let mut t = lookup(&table, [window(e[0], pos), window(e[1], pos)]);
         acc = Modulus::mul_x2(m, [&acc[0], &acc[1]], [&t[0], &t[1]]);
         t.zeroize();
     }
@@ -161,17 +167,21 @@ fn pow<const H: usize>(
     acc
 }
 
-/// `table[idx][k]` by a masked scan of every entry: no address depends on `idx`.
-fn lookup<const H: usize>(table: &[[[u64; H]; 2]; TABLE], k: usize, idx: usize) -> [u64; H] {
-    // Opaque to the optimiser, so the scan cannot be turned into an indexed load.
-    let idx = core::hint::black_box(idx as u64);
-    let mut out = [0u64; H];
+/// `[table[idx[0]][0], table[idx[1]][1]]` by a scan of every entry: each entry is read whole and
+/// kept or dropped by a mask the optimiser cannot see through ([`ct::eq_masks`]), so no branch or
+/// address depends on `idx`.
+fn lookup<const H: usize>(table: &[[[u64; H]; 2]; TABLE], idx: [usize; 2]) -> [[u64; H]; 2] {
+    let masks = [
+        ct::eq_masks::<TABLE>(idx[0] as u64),
+        ct::eq_masks::<TABLE>(idx[1] as u64),
+    ];
+    let mut out = [[0u64; H]; 2];
     for (j, entry) in table.iter().enumerate() {
-        // All ones when j == idx: the top bit of d | −d is set exactly when d != 0.
-        let d = (j as u64) ^ idx;
-        let mask = (((d | d.wrapping_neg()) >> 63) ^ 1).wrapping_neg();
-        for (o, &w) in out.iter_mut().zip(&entry[k]) {
-            *o |= w & mask;
+        for ((out, entry), masks) in out.iter_mut().zip(entry).zip(&masks) {
+            let mask = masks[j];
+            for (o, &w) in out.iter_mut().zip(entry) {
+                *o |= w & mask;
+            }
         }
     }
     out

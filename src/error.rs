@@ -136,6 +136,34 @@ pub enum Error {
         /// End of validity, RFC 3339.
         not_after: String,
     },
+    /// A certificate carries the same extension twice (RFC 5280 §4.2: "A certificate MUST NOT
+    /// include more than one instance of a particular extension").
+    #[error("certificate {subject} has more than one {oid} extension")]
+    DuplicateExtension {
+        /// The certificate's subject (escaped).
+        subject: String,
+        /// The repeated extension's OID.
+        oid: String,
+    },
+    /// A certificate is not DER (indefinite or non-minimal lengths, constructed strings): its
+    /// signature is over the DER encoding, and a certificate is refused rather than re-encoded.
+    #[error("certificate is not DER-encoded")]
+    CertificateNotDer,
+    /// A certificate on the path has an extended key usage that does not allow signing messages
+    /// (RFC 5280 §4.2.1.12: needs emailProtection or anyExtendedKeyUsage).
+    #[error(
+        "extended key usage of {subject} does not allow signing messages (needs emailProtection or anyExtendedKeyUsage)"
+    )]
+    ExtendedKeyUsage {
+        /// The certificate's subject (escaped).
+        subject: String,
+    },
+    /// The message is signed by a CA certificate (basicConstraints cA=TRUE), not an end entity.
+    #[error("the signer certificate {subject} is a CA certificate (basicConstraints cA=TRUE)")]
+    CaUsedAsEndEntity {
+        /// The certificate's subject (escaped).
+        subject: String,
+    },
     /// No path from the signer to a trust anchor could be built; `reason` says why.
     #[error("untrusted chain: {reason}")]
     UntrustedChain {
@@ -286,6 +314,26 @@ pub enum Error {
     Io(#[from] std::io::Error),
 }
 
+/// Text from a message or the network made safe to print: control characters (C0, DEL, C1:
+/// ESC, CR, LF, …) and the Unicode bidirectional controls become `\u{…}` escapes. Every string that comes from a message and
+/// reaches an error, a log line or the CLI passes through it: a certificate's CN holding
+/// `ESC[32mverified OK` must not print a forged line.
+pub(crate) fn escape_untrusted(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        let bidi = matches!(
+            c,
+            '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'
+        );
+        if c.is_control() || bidi {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 impl Error {
     /// Whether the request may have reached the server: `true` once an HTTP answer came back (any
     /// status, signed or not) and for timeouts or transport failures after connecting; `false`
@@ -348,5 +396,23 @@ impl Error {
             context,
             oid: oid.to_string(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::escape_untrusted;
+
+    #[test]
+    fn untrusted_text_cannot_write_to_the_terminal() {
+        let forged = "051@\u{1b}[32mverified OK, signer 100001\u{1b}[0m\r\nerror: none";
+        let shown = escape_untrusted(forged);
+        assert!(!shown.chars().any(char::is_control), "{shown}");
+        assert_eq!(
+            shown,
+            "051@\\u{1b}[32mverified OK, signer 100001\\u{1b}[0m\\u{d}\\u{a}error: none"
+        );
+        assert_eq!(escape_untrusted("a\u{202e}b\u{7f}"), "a\\u{202e}b\\u{7f}");
+        assert_eq!(escape_untrusted("汇付数据 {\"a\":1}"), "汇付数据 {\"a\":1}");
     }
 }

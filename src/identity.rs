@@ -37,7 +37,7 @@ impl SignerPin {
                 Some(cn) if cn.id == *expected => Ok(()),
                 Some(cn) => Err(Error::IdentityMismatch {
                     expected: expected.clone(),
-                    found: cn.id.clone(),
+                    found: crate::error::escape_untrusted(&cn.id),
                 }),
                 None => Err(Error::IdentityMismatch {
                     expected: expected.clone(),
@@ -67,20 +67,32 @@ pub struct CfcaCn {
 
 impl CfcaCn {
     /// Splits a CN of the form `051@<id>@<org>@<n>`; `None` if it has another shape.
+    ///
+    /// The shape is checked whole: exactly four `@`-separated fields, the type field three ASCII
+    /// digits, and every field non-empty (the id before an optional `|` label too). No field may
+    /// carry white space at its ends or a control character: ` 051@…`, `100001@100001@…` (a type
+    /// that is no type) and `051@100001@@1` are not CFCA CNs, so they never match a pin.
     pub fn parse(cn: &str) -> Option<Self> {
         let mut parts = cn.split('@');
         let kind = parts.next()?;
         let id_field = parts.next()?;
         let org = parts.next()?;
         let n = parts.next()?;
-        if parts.next().is_some() || kind.is_empty() {
+        if parts.next().is_some() {
+            return None;
+        }
+        if kind.len() != 3 || !kind.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        let clean = |f: &str| !f.is_empty() && f.trim() == f && !f.chars().any(char::is_control);
+        if !clean(org) || !clean(n) {
             return None;
         }
         let (id, id_label) = match id_field.split_once('|') {
             Some((id, label)) => (id, Some(label.to_string())),
             None => (id_field, None),
         };
-        if id.is_empty() {
+        if !clean(id) {
             return None;
         }
         Some(CfcaCn {
@@ -294,6 +306,28 @@ mod tests {
         assert!(CfcaCn::parse("VECTORS ACS TEST CA").is_none());
         assert!(CfcaCn::parse("051@@x@1").is_none());
         assert!(CfcaCn::parse("051@1@x@1@extra").is_none());
+        // The shape is checked whole (verifier hardening, item 10): a three-digit type, every
+        // field present, non-empty and without white space at its ends or control characters.
+        for bad in [
+            "100001@100001@100001@100001",
+            " 051@100001@N3501040009317@1",
+            "051@100001@N3501040009317@1 ",
+            "051@ 100001@N3501040009317@1",
+            "51@100001@N3501040009317@1",
+            "0511@100001@N3501040009317@1",
+            "05a@100001@N3501040009317@1",
+            "051@100001@@1",
+            "051@100001@N3501040009317@",
+            "051@100001@N1\n@1",
+            "051@|汇付数据@Zxxx@1",
+            "051@100001",
+        ] {
+            assert!(CfcaCn::parse(bad).is_none(), "{bad:?}");
+        }
+        assert_eq!(
+            CfcaCn::parse("999@100001@Z@1").map(|c| c.id),
+            Some("100001".into())
+        );
     }
 
     #[test]

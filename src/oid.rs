@@ -147,6 +147,8 @@ pub const AT_SERIAL_NUMBER: Oid = Oid::new_unwrap("2.5.4.5");
 pub const AT_EMAIL_ADDRESS: Oid = Oid::new_unwrap("1.2.840.113549.1.9.1");
 /// `id-kp-clientAuth`.
 pub const KP_CLIENT_AUTH: Oid = Oid::new_unwrap("1.3.6.1.5.5.7.3.2");
+/// `anyExtendedKeyUsage` (RFC 5280 §4.2.1.12).
+pub const ANY_EXTENDED_KEY_USAGE: Oid = Oid::new_unwrap("2.5.29.37.0");
 /// `id-kp-emailProtection`.
 pub const KP_EMAIL_PROTECTION: Oid = Oid::new_unwrap("1.3.6.1.5.5.7.3.4");
 

@@ -25,7 +25,7 @@
 
 pub(crate) mod crypto;
 mod inspect;
-mod limits;
+pub(crate) mod limits;
 
 use std::sync::Arc;
 
@@ -228,7 +228,8 @@ impl SignerInfoSummary {
             serial: cert.serial_hex(),
             not_before: cert.not_before_rfc3339(),
             not_after: cert.not_after_rfc3339(),
-            common_name,
+            // Shown by the CLI and in logs: escaped (the subject and issuer already are).
+            common_name: common_name.as_deref().map(crate::error::escape_untrusted),
             cn_id,
         }
     }
@@ -442,20 +443,31 @@ impl Verifier {
         parsed: &'p ParsedSignedData,
         sid: &SignerIdentifier,
     ) -> Result<&'p ParsedCertificate> {
-        let mut all = parsed
-            .certificates
-            .iter()
-            .chain(self.config.extra_certs.iter());
-        all.find(|c| match sid {
-            SignerIdentifier::IssuerAndSerialNumber { issuer, serial } => {
-                c.serial() == serial.as_slice() && identity::names_match(c.issuer_der(), issuer)
-            }
-            SignerIdentifier::SubjectKeyIdentifier(ski) => {
-                c.subject_key_id() == Some(ski.as_slice())
-            }
-        })
+        signer_certificate(
+            parsed
+                .certificates
+                .iter()
+                .chain(self.config.extra_certs.iter()),
+            sid,
+        )
         .ok_or(Error::SignerCertificateNotFound)
     }
+}
+
+/// The certificate a SignerInfo names: the first of `certs` whose issuer matches by RFC 5280
+/// name comparison (§7.1) and whose serial is equal, or whose subject key identifier is equal.
+/// The one rule for choosing the signer: [`Verifier`] and [`inspect`] both use it, so they name
+/// the same certificate whatever look-alike certificates a message carries.
+pub(crate) fn signer_certificate<'p>(
+    mut certs: impl Iterator<Item = &'p ParsedCertificate>,
+    sid: &SignerIdentifier,
+) -> Option<&'p ParsedCertificate> {
+    certs.find(|c| match sid {
+        SignerIdentifier::IssuerAndSerialNumber { issuer, serial } => {
+            c.serial() == serial.as_slice() && identity::names_match(c.issuer_der(), issuer)
+        }
+        SignerIdentifier::SubjectKeyIdentifier(ski) => c.subject_key_id() == Some(ski.as_slice()),
+    })
 }
 
 /// The digest algorithm, after checking it against the signature algorithm and the SHA-1 policy.

@@ -71,11 +71,11 @@ fn assert_limit<T: std::fmt::Debug>(r: Result<T, Error>, name: &str) {
 #[test]
 fn defaults_match_the_documented_constants() {
     let l = VerifyLimits::default();
-    assert_eq!(l.max_input_bytes, 32 << 20);
-    assert_eq!(l.max_message_bytes, 16 << 20);
+    assert_eq!(l.max_input_bytes, 4 << 20);
+    assert_eq!(l.max_message_bytes, 1 << 20);
     assert_eq!(l.max_certificates, 32);
     assert_eq!(l.max_signer_infos, 16);
-    assert_eq!(l.max_depth, 48);
+    assert_eq!(l.max_depth, 24);
     assert_eq!((l.min_rsa_bits, l.max_rsa_bits), (1024, 8192));
     assert_eq!(l.max_intermediates, 6);
     assert_eq!(l.max_signature_checks, 64);

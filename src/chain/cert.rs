@@ -9,11 +9,12 @@ use der::Decode as _;
 use der::asn1::ObjectIdentifier;
 use x509_cert::Certificate;
 use x509_cert::ext::pkix::{
-    AuthorityKeyIdentifier, BasicConstraints, KeyUsage, SubjectKeyIdentifier,
+    AuthorityKeyIdentifier, BasicConstraints, ExtendedKeyUsage, KeyUsage, SubjectKeyIdentifier,
 };
 
 use crate::oid;
-use crate::pkcs7::parse::ber::{Reader, tag};
+use crate::pkcs7::parse::ber::{Reader, Tlv, tag};
+use crate::verify::limits::at_most;
 use crate::{Error, Result};
 
 /// A decoded certificate with the raw bytes verification needs.
@@ -42,6 +43,7 @@ struct Fields {
     cert: Certificate,
     basic_constraints: Option<BasicConstraints>,
     key_usage: Option<KeyUsage>,
+    ext_key_usage: Option<Vec<ObjectIdentifier>>,
     subject_key_id: Option<Vec<u8>>,
     authority_key_id: Option<Vec<u8>>,
     unknown_critical: Option<ObjectIdentifier>,
@@ -62,6 +64,28 @@ struct Text {
 }
 
 const WHAT: &str = "certificate";
+
+/// The largest certificate decoded, in bytes (64 KiB; CFCA's are about 1.2 KiB, and one with a
+/// long list of alternative names a few KiB).
+pub const MAX_CERTIFICATE_BYTES: usize = 64 * 1024;
+/// The most attributes (over all RDNs) in a certificate's subject or issuer name (64; CFCA
+/// names have fewer than ten).
+pub const MAX_NAME_ATTRIBUTES: usize = 64;
+
+/// How many attributes a Name (`SEQUENCE OF SET OF AttributeTypeAndValue`) holds, counted
+/// without decoding them; stops counting past the bound.
+fn name_attributes(name: &Tlv<'_>) -> Result<usize> {
+    let mut count = 0usize;
+    let mut rdns = name.children();
+    while !rdns.is_empty() && count <= MAX_NAME_ATTRIBUTES {
+        let mut atvs = rdns.next()?.children();
+        while !atvs.is_empty() && count <= MAX_NAME_ATTRIBUTES {
+            atvs.next()?;
+            count += 1;
+        }
+    }
+    Ok(count)
+}
 
 /// Extensions this crate understands (or knowingly ignores) when they are marked critical.
 const KNOWN_EXTENSIONS: &[ObjectIdentifier] = &[
@@ -93,6 +117,9 @@ impl ParsedCertificate {
 impl Fields {
     fn decode(der: &[u8]) -> Result<Self> {
         let mut outer = Reader::new(der);
+        // Bounded before anything else: `x509-cert` builds a value per name attribute, ~50 bytes
+        // of memory per input byte for a name made of tiny RDNs.
+        at_most("certificate bytes", der.len(), MAX_CERTIFICATE_BYTES)?;
         let cert_tlv = outer.expect(tag::SEQUENCE, WHAT)?;
         if !outer.is_empty() {
             return Err(Error::TrailingData {
@@ -100,16 +127,14 @@ impl Fields {
                 count: outer.remaining().len(),
             });
         }
-        // Certificates travel in DER; BER-shaped ones are normalised first, so that the
-        // TBSCertificate bytes are the DER the issuer signed.
-        let der: Vec<u8> = if cert_tlv.is_der_shaped() {
-            der.to_vec()
-        } else {
-            cert_tlv.to_der()?
-        };
-        let cert =
-            Certificate::from_der(&der).map_err(|e| Error::malformed(WHAT, e.to_string()))?;
-
+        // Certificates are DER (RFC 5280 §4.1: the signature is over the DER TBSCertificate).
+        // One in BER is refused, not normalised: re-encoding would check a signature over bytes
+        // that are not the ones sent (OpenSSL refuses them too). The message around the
+        // certificates may still be BER.
+        if !cert_tlv.is_der_shaped() {
+            return Err(Error::CertificateNotDer);
+        }
+        let der: Vec<u8> = der.to_vec();
         let mut top = Reader::new(&der);
         let mut parts = top.expect(tag::SEQUENCE, WHAT)?.children();
         let tbs_tlv = parts.expect(tag::SEQUENCE, WHAT)?;
@@ -122,6 +147,15 @@ impl Fields {
         let issuer = t.expect(tag::SEQUENCE, WHAT)?;
         t.expect(tag::SEQUENCE, WHAT)?;
         let subject = t.expect(tag::SEQUENCE, WHAT)?;
+        for name in [&issuer, &subject] {
+            at_most(
+                "attributes in a certificate name",
+                name_attributes(name)?,
+                MAX_NAME_ATTRIBUTES,
+            )?;
+        }
+        let cert =
+            Certificate::from_der(&der).map_err(|e| Error::malformed(WHAT, e.to_string()))?;
         let mut sig_alg_parts = sig_alg.children();
         let sig_oid = sig_alg_parts.expect(tag::OID, WHAT)?;
         let signature_algorithm_parameters = if sig_alg_parts.is_empty() {
@@ -151,6 +185,7 @@ impl Fields {
             signature,
             basic_constraints: None,
             key_usage: None,
+            ext_key_usage: None,
             subject_key_id: None,
             authority_key_id: None,
             unknown_critical: None,
@@ -161,10 +196,24 @@ impl Fields {
             text: OnceLock::new(),
         };
         let extensions = parsed.cert.tbs_certificate().extensions();
-        for ext in extensions.map(|e| e.as_slice()).unwrap_or(&[]) {
+        let extensions = extensions.map(|e| e.as_slice()).unwrap_or(&[]);
+        let mut seen = std::collections::HashSet::with_capacity(extensions.len());
+        for ext in extensions {
+            // RFC 5280 §4.2: "A certificate MUST NOT include more than one instance of a
+            // particular extension." (Otherwise the last one read would silently win.)
+            if !seen.insert(ext.extn_id) {
+                return Err(Error::DuplicateExtension {
+                    subject: crate::identity::name_to_string(&parsed.subject),
+                    oid: ext.extn_id.to_string(),
+                });
+            }
             let value = ext.extn_value.as_bytes();
             let bad = |e: der::Error| Error::malformed("certificate extension", e.to_string());
             match ext.extn_id {
+                oid::CE_EXT_KEY_USAGE => {
+                    let eku = ExtendedKeyUsage::from_der(value).map_err(bad)?;
+                    parsed.ext_key_usage = Some(eku.0);
+                }
                 oid::CE_BASIC_CONSTRAINTS => {
                     parsed.basic_constraints = Some(BasicConstraints::from_der(value).map_err(bad)?)
                 }
@@ -335,6 +384,23 @@ impl ParsedCertificate {
     /// The authorityKeyIdentifier's keyIdentifier, if present.
     pub(crate) fn authority_key_id(&self) -> Option<&[u8]> {
         self.inner.authority_key_id.as_deref()
+    }
+
+    /// The extended key usage purposes, if the certificate has that extension.
+    pub(crate) fn ext_key_usage(&self) -> Option<&[ObjectIdentifier]> {
+        self.inner.ext_key_usage.as_deref()
+    }
+
+    /// RFC 5280 §4.2.1.12: without the extension any purpose is allowed; with it, signing
+    /// messages needs emailProtection (S/MIME, which PKCS#7 signing is) or anyExtendedKeyUsage.
+    /// (The real Huifu certificate carries clientAuth + emailProtection.)
+    pub(crate) fn allows_message_signing(&self) -> bool {
+        match self.ext_key_usage() {
+            None => true,
+            Some(purposes) => purposes
+                .iter()
+                .any(|p| *p == oid::KP_EMAIL_PROTECTION || *p == oid::ANY_EXTENDED_KEY_USAGE),
+        }
     }
 
     /// The first critical extension this crate does not know, if any.

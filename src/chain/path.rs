@@ -4,7 +4,11 @@
 //!
 //! - the signer (end entity) must be within its validity period at the verification time; if it
 //!   has keyUsage, digitalSignature or nonRepudiation must be set; unknown critical extensions are
-//!   rejected;
+//!   rejected; it must not be a CA (basicConstraints cA=TRUE: [`Error::CaUsedAsEndEntity`], as
+//!   rustls-webpki's `CaUsedAsEndEntity`);
+//! - every certificate on the path that has extendedKeyUsage must allow emailProtection or
+//!   anyExtendedKeyUsage (RFC 5280 §4.2.1.12; [`Error::ExtendedKeyUsage`]), as `openssl cms
+//!   -verify` requires of S/MIME signers and their CAs;
 //! - an issuer is looked up by subject == issuer (RFC 5280 name matching:
 //!   [`crate::identity::names_match`]), and where the child has an authority
 //!   key id and the candidate a subject key id, they must agree; candidates are the trust anchors
@@ -83,6 +87,18 @@ pub(crate) fn verify_path(
         return Err(Error::NoTrustAnchors);
     }
     check_validity(leaf, opts.time)?;
+    // RFC 5280 §4.2.1.9: cA=TRUE asserts a CA; a CA certificate does not sign messages.
+    if leaf.is_ca() {
+        return Err(Error::CaUsedAsEndEntity {
+            subject: leaf.subject_string(),
+        });
+    }
+    // RFC 5280 §4.2.1.12.
+    if !leaf.allows_message_signing() {
+        return Err(Error::ExtendedKeyUsage {
+            subject: leaf.subject_string(),
+        });
+    }
     if let Some(ext) = leaf.unknown_critical() {
         return Err(Error::UntrustedChain {
             reason: format!(
@@ -224,6 +240,13 @@ fn check_issuer(
         return Err(Fault::untrusted(format!(
             "issuer {name} has an unknown critical extension {ext}"
         )));
+    }
+    // RFC 5280 §4.2.1.12 (a CA's extendedKeyUsage constrains what it certifies, as OpenSSL's
+    // purpose check treats it).
+    if !issuer.allows_message_signing() {
+        return Err(Fault::Specific(Error::ExtendedKeyUsage {
+            subject: name.clone(),
+        }));
     }
     if !is_anchor {
         check_validity(issuer, opts.time).map_err(Fault::Specific)?;

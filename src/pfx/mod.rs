@@ -297,7 +297,8 @@ fn check_depth(bytes: &[u8], limits: &PfxLimits) -> Result<()> {
         }
         Ok(())
     }
-    let mut top = Reader::with_max_depth(bytes, limits.max_depth);
+    let ends = crate::pkcs7::parse::ber::Ends::scan(bytes, limits.max_depth);
+    let mut top = Reader::indexed(bytes, limits.max_depth, &ends);
     match top.next() {
         Ok(tlv) => walk(&tlv),
         Err(e @ Error::LimitExceeded { .. }) => Err(e),

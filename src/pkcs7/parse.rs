@@ -27,14 +27,19 @@ pub(crate) mod ber;
 
 use der::asn1::ObjectIdentifier;
 
-use self::ber::{Reader, Tlv, tag};
+use self::ber::{Ends, Reader, Tlv, tag};
 use crate::chain::ParsedCertificate;
 use crate::oid;
 use crate::verify::VerifyLimits;
 use crate::{Error, Result};
 
-/// The largest PKCS#7 structure accepted by default ([`VerifyLimits::max_message_bytes`]).
-pub const MAX_INPUT: usize = 16 * 1024 * 1024;
+/// The largest PKCS#7 structure accepted by default ([`VerifyLimits::max_message_bytes`]): 1 MiB.
+/// A real Huifu answer or notification is a few KiB (one certificate, a JSON of at most a few
+/// hundred fields); 1 MiB leaves a margin of two orders of magnitude.
+pub const MAX_INPUT: usize = 1024 * 1024;
+/// The deepest ASN.1 nesting accepted in a message by default ([`VerifyLimits::max_depth`]): 24.
+/// A real SignedData with its certificate is about 12 levels deep; 24 doubles that.
+pub const MAX_DEPTH: usize = 24;
 /// The most certificates a message may carry by default ([`VerifyLimits::max_certificates`]).
 pub const MAX_CERTIFICATES: usize = 32;
 /// The most signer infos a message may carry by default ([`VerifyLimits::max_signer_infos`]).
@@ -156,7 +161,10 @@ pub fn parse_with_limits(bytes: &[u8], limits: &VerifyLimits) -> Result<ParsedSi
             max: limits.max_message_bytes as u64,
         });
     }
-    let mut top = Reader::with_max_depth(bytes, limits.max_depth);
+    // One walk finds where every indefinite-length element ends: reading, checking the DER shape
+    // and re-encoding then cost time linear in the size, whatever the nesting.
+    let ends = Ends::scan(bytes, limits.max_depth);
+    let mut top = Reader::indexed(bytes, limits.max_depth, &ends);
     let content_info = top.expect(tag::SEQUENCE, WHAT)?;
     if !top.is_empty() {
         return Err(Error::TrailingData {
@@ -335,18 +343,22 @@ fn parse_signed_attributes(tlv: &Tlv<'_>) -> Result<SignedAttributes> {
     if let Some(first) = der.first_mut() {
         *first = tag::SET;
     }
+    // Converted once: the attributes and their values are read from that DER, where every
+    // element's raw bytes are already its DER encoding.
     let mut attributes = Vec::new();
     let mut encodings = Vec::new();
-    let mut r = tlv.children();
+    let mut outer = tlv.reader_at_same_depth(&der);
+    let set_der = outer.expect(tag::SET, SA)?;
+    let mut r = set_der.children();
     while !r.is_empty() {
         let attr = r.expect(tag::SEQUENCE, SA)?;
-        encodings.push(attr.to_der()?);
+        encodings.push(attr.raw.to_vec());
         let mut a = attr.children();
         let attr_oid = read_oid(&mut a, SA)?;
         let mut values = Vec::new();
         let mut set = a.expect(tag::SET, SA)?.children();
         while !set.is_empty() {
-            values.push(set.next()?.to_der()?);
+            values.push(set.next()?.raw.to_vec());
         }
         a.finish(SA)?;
         attributes.push(Attribute {

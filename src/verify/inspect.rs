@@ -69,14 +69,8 @@ pub fn inspect(input: &[u8]) -> Result<Inspection> {
         .signer_infos
         .iter()
         .map(|si| {
-            let cert = parsed.certificates.iter().find(|c| match &si.sid {
-                SignerIdentifier::IssuerAndSerialNumber { issuer, serial } => {
-                    c.issuer_der() == issuer.as_slice() && c.serial() == serial.as_slice()
-                }
-                SignerIdentifier::SubjectKeyIdentifier(ski) => {
-                    c.subject_key_id() == Some(ski.as_slice())
-                }
-            });
+            // The same choice as the verifier's (one function).
+            let cert = super::signer_certificate(parsed.certificates.iter(), &si.sid);
             let signer_id = match &si.sid {
                 SignerIdentifier::IssuerAndSerialNumber { issuer, serial } => format!(
                     "issuer {} serial {}",
@@ -119,8 +113,11 @@ pub fn inspect(input: &[u8]) -> Result<Inspection> {
     })
 }
 
+/// The first [`PREVIEW_CHARS`] characters, escaped: the content is unverified and may carry
+/// terminal control sequences.
 fn preview(text: &str) -> String {
-    let mut out: String = text.chars().take(PREVIEW_CHARS).collect();
+    let head: String = text.chars().take(PREVIEW_CHARS).collect();
+    let mut out = crate::error::escape_untrusted(&head);
     if text.chars().nth(PREVIEW_CHARS).is_some() {
         out.push('…');
     }

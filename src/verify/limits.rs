@@ -1,14 +1,15 @@
 //! Bounds on what a message may demand of the verifier.
 
-use crate::pkcs7::parse::ber::DEFAULT_MAX_DEPTH;
 use crate::{Error, Result};
 
 /// Configurable bounds for [`Verifier`](super::Verifier) (set with
 /// [`VerifierBuilder::limits`](super::VerifierBuilder::limits)) and for
 /// [`chain::verify_chain_with_limits`](crate::chain::verify_chain_with_limits).
 ///
-/// Exceeding a bound is [`Error::LimitExceeded`] naming it. The defaults are generous for every
-/// real Huifu message (a few KiB, one certificate, one signer, RSA-2048).
+/// Exceeding a bound is [`Error::LimitExceeded`] naming it. The defaults fit real Huifu messages
+/// (a few KiB, about 12 levels deep, one certificate, one signer, RSA-2048) with a documented
+/// margin, and keep what a hostile message can cost small: raise them here if you verify larger
+/// messages of your own.
 ///
 /// ```
 /// use huifu_cfca::verify::{Verifier, VerifyLimits};
@@ -19,16 +20,17 @@ use crate::{Error, Result};
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct VerifyLimits {
     /// The largest input accepted as given (check_value text, base64, PEM or DER), in bytes
-    /// (default 32 MiB).
+    /// (default 4 MiB: a 1 MiB message as a check_value is base64 twice, about 1.8 MiB, plus
+    /// line breaks).
     pub max_input_bytes: usize,
     /// The largest PKCS#7 structure accepted after the text forms are decoded, in bytes
-    /// (default 16 MiB).
+    /// (default 1 MiB; real answers are a few KiB).
     pub max_message_bytes: usize,
     /// The most certificates a message may carry (default 32).
     pub max_certificates: usize,
     /// The most SignerInfos a message may carry (default 16).
     pub max_signer_infos: usize,
-    /// The deepest ASN.1 nesting accepted in a message (default 48; a SignedData with
+    /// The deepest ASN.1 nesting accepted in a message (default 24; a SignedData with
     /// certificates needs about 12).
     pub max_depth: usize,
     /// The smallest RSA modulus accepted, in bits, for the signer and every certificate signature
@@ -45,11 +47,11 @@ pub struct VerifyLimits {
 impl Default for VerifyLimits {
     fn default() -> Self {
         VerifyLimits {
-            max_input_bytes: 32 * 1024 * 1024,
+            max_input_bytes: 4 * 1024 * 1024,
             max_message_bytes: crate::pkcs7::parse::MAX_INPUT,
             max_certificates: crate::pkcs7::parse::MAX_CERTIFICATES,
             max_signer_infos: crate::pkcs7::parse::MAX_SIGNER_INFOS,
-            max_depth: DEFAULT_MAX_DEPTH,
+            max_depth: crate::pkcs7::parse::MAX_DEPTH,
             min_rsa_bits: super::crypto::MIN_RSA_BITS,
             max_rsa_bits: super::crypto::MAX_RSA_BITS,
             max_intermediates: crate::chain::MAX_INTERMEDIATES,

@@ -5,6 +5,17 @@
 //! reader walks the encoding without copying and keeps, for every element, the raw bytes it was
 //! read from. Typed decoding (certificates, OIDs, extensions) is left to `der` / `x509-cert` on the
 //! DER slices this reader hands out.
+//!
+//! # Cost linear in the input, whatever the nesting
+//!
+//! The end of an indefinite-length element is only found by walking everything inside it. Read
+//! naively, every level of a nest of indefinite-length elements walks its whole subtree again,
+//! so a message nested `d` deep costs `d × size` (a 16 MiB message 40 levels deep took ~7 s).
+//! [`Ends::scan`] walks a whole input once, iteratively, and records where every indefinite-length
+//! element ends; a [`Reader::indexed`] reader looks ends up there instead of walking again. The
+//! DER re-encoding ([`Tlv::to_der`]) is two passes over the tree (the content lengths, bottom up,
+//! then the bytes, top down) instead of re-copying each level's content into its parent. With
+//! both, every byte is visited a bounded number of times, independent of the depth.
 
 use crate::{Error, Result};
 
@@ -58,6 +69,132 @@ pub(crate) struct Tlv<'a> {
     depth: usize,
     /// The deepest nesting accepted below it.
     max_depth: usize,
+    /// Where the indefinite-length elements of the input end, if it was scanned.
+    ends: Option<&'a Ends>,
+}
+
+/// Where each indefinite-length element of one input ends, found in one linear walk
+/// ([`Ends::scan`]): `(start, end)` offsets into that input, sorted by start.
+#[derive(Debug, Default)]
+pub(crate) struct Ends {
+    base: usize,
+    len: usize,
+    ends: Vec<(usize, usize)>,
+}
+
+impl Ends {
+    /// Walks `data` once (iteratively: an explicit stack bounded by `max_depth`) and records the
+    /// end of every indefinite-length element it can. A malformed part is left out of the index
+    /// (the reader reports it when it gets there) and the walk goes on after the nearest
+    /// definite-length element around it, so the index never changes what is accepted, only what
+    /// it costs.
+    pub fn scan(data: &[u8], max_depth: usize) -> Ends {
+        let mut ends = Vec::new();
+        // Open constructed elements: (start, definite end or None, `ends.len()` when it was
+        // opened, the limit its content must stay below).
+        let mut stack: Vec<(usize, Option<usize>, usize, usize)> = Vec::new();
+        let mut pos = 0usize;
+        loop {
+            // Close what ends here: a definite element at its end, an indefinite one at its
+            // end-of-contents octets.
+            match stack.last().copied() {
+                Some((_, Some(end), _, _)) if pos == end => {
+                    stack.pop();
+                    continue;
+                }
+                Some((start, None, _, _)) if data.get(pos..pos + 2) == Some(&[0, 0]) => {
+                    stack.pop();
+                    pos += 2;
+                    ends.push((start, pos));
+                    continue;
+                }
+                None if pos >= data.len() => break,
+                _ => {}
+            }
+            let limit = stack.last().map_or(data.len(), |t| t.3);
+            let parsed = if pos < limit {
+                header(data, pos, limit)
+            } else {
+                None
+            };
+            // Children of an element at depth `stack.len()` sit one deeper.
+            let can_descend = stack.len() < max_depth;
+            match parsed {
+                Some((tag, len, hdr)) if tag & 0x20 != 0 && can_descend => {
+                    let end = len.map(|l| pos + hdr + l);
+                    stack.push((pos, end, ends.len(), end.unwrap_or(limit)));
+                    pos += hdr;
+                }
+                Some((_, Some(len), hdr)) => pos += hdr + len,
+                _ => {
+                    // Malformed here (or too deep to read): unwind to the nearest definite-length
+                    // element, forget what was indexed inside it and go on after it. Without one,
+                    // the index stops here.
+                    let resume = loop {
+                        match stack.pop() {
+                            Some((_, Some(end), mark, _)) => {
+                                ends.truncate(mark);
+                                break Some(end);
+                            }
+                            Some(_) => continue,
+                            None => break None,
+                        }
+                    };
+                    match resume {
+                        Some(end) => pos = end,
+                        None => break,
+                    }
+                }
+            }
+        }
+        // Pushed when each element closes (inner ones first): sort by start for the look-ups.
+        ends.sort_unstable();
+        Ends {
+            base: data.as_ptr() as usize,
+            len: data.len(),
+            ends,
+        }
+    }
+
+    /// The end (exclusive, relative to `data`) of the indefinite-length element that starts at
+    /// the beginning of `data`, if `data` lies in the scanned input and the scan found it.
+    fn end_of(&self, data: &[u8]) -> Option<usize> {
+        let at = (data.as_ptr() as usize).checked_sub(self.base)?;
+        if at >= self.len {
+            return None;
+        }
+        let i = self.ends.binary_search_by_key(&at, |e| e.0).ok()?;
+        self.ends.get(i)?.1.checked_sub(at)
+    }
+}
+
+/// The identifier, the length (`None` for indefinite) and the header size of the element at
+/// `pos`, which must lie below `limit`; `None` where the header is malformed or runs past `limit`
+/// (or its content does).
+fn header(data: &[u8], pos: usize, limit: usize) -> Option<(u8, Option<usize>, usize)> {
+    let tag = *data.get(pos)?;
+    if tag & 0x1f == 0x1f {
+        return None;
+    }
+    let first = *data.get(pos + 1)?;
+    if first == 0x80 {
+        return (tag & 0x20 != 0).then_some((tag, None, 2));
+    }
+    let (len, hdr) = if first < 0x80 {
+        (first as usize, 2)
+    } else {
+        let n = (first & 0x7f) as usize;
+        if n > 4 {
+            return None;
+        }
+        let bytes = data.get(pos + 2..pos + 2 + n)?;
+        (
+            bytes.iter().fold(0usize, |a, b| (a << 8) | *b as usize),
+            2 + n,
+        )
+    };
+    let end = pos.checked_add(hdr)?.checked_add(len)?;
+    (end <= limit).then_some((tag, Some(len), hdr))
 }
 
 impl<'a> Tlv<'a> {
@@ -73,6 +210,19 @@ impl<'a> Tlv<'a> {
             pos: 0,
             depth: self.depth + 1,
             max_depth: self.max_depth,
+            ends: self.ends,
+        }
+    }
+
+    /// A reader over `data` (this element's DER re-encoding, say) at this element's depth and
+    /// with its bound.
+    pub fn reader_at_same_depth<'b>(&self, data: &'b [u8]) -> Reader<'b> {
+        Reader {
+            data,
+            pos: 0,
+            depth: self.depth,
+            max_depth: self.max_depth,
+            ends: None,
         }
     }
 
@@ -112,38 +262,103 @@ impl<'a> Tlv<'a> {
 
     /// The DER shape of this element: definite minimal lengths, constructed strings flattened.
     /// (SET OF ordering and other value-level DER rules are left as they are.)
+    ///
+    /// Two passes, each visiting every element once: the content lengths (bottom up, in
+    /// pre-order slots), then the bytes (top down). Nothing is copied more than once, so the cost
+    /// is linear in the input whatever the depth.
     pub fn to_der(&self) -> Result<Vec<u8>> {
-        let mut out = Vec::with_capacity(self.raw.len());
-        self.write_der(&mut out)?;
+        let mut lengths = Vec::new();
+        let total = self.der_lengths(&mut lengths)?;
+        let mut out = Vec::with_capacity(total);
+        let mut next = 0usize;
+        self.write_der(&lengths, &mut next, &mut out)?;
         Ok(out)
     }
 
-    fn write_der(&self, out: &mut Vec<u8>) -> Result<()> {
+    /// Pushes this element's DER content length (in pre-order) and those of its descendants;
+    /// returns the length of its whole DER encoding.
+    fn der_lengths(&self, lengths: &mut Vec<usize>) -> Result<usize> {
         if self.depth > self.max_depth {
             return Err(depth_exceeded(self.depth, self.max_depth));
         }
+        let slot = lengths.len();
+        lengths.push(0);
+        let content = if !self.constructed() {
+            self.value.len()
+        } else if is_string_tag(self.tag & !0x20) {
+            chunks_len(self, self.tag & !0x20, "constructed string")?
+        } else {
+            let mut sum = 0usize;
+            let mut r = self.children();
+            while !r.is_empty() {
+                sum = sum.saturating_add(r.next()?.der_lengths(lengths)?);
+            }
+            sum
+        };
+        if let Some(l) = lengths.get_mut(slot) {
+            *l = content;
+        }
+        Ok(header_len(content).saturating_add(content))
+    }
+
+    fn write_der(&self, lengths: &[usize], next: &mut usize, out: &mut Vec<u8>) -> Result<()> {
+        let content = lengths
+            .get(*next)
+            .copied()
+            .ok_or_else(|| Error::malformed("ASN.1", "DER re-encoding out of step"))?;
+        *next += 1;
         if !self.constructed() {
-            write_header(out, self.tag, self.value.len());
+            write_header(out, self.tag, content);
             out.extend_from_slice(self.value);
-            return Ok(());
+        } else if is_string_tag(self.tag & !0x20) {
+            let primitive_tag = self.tag & !0x20;
+            write_header(out, primitive_tag, content);
+            collect_chunks(self, primitive_tag, "constructed string", out)?;
+        } else {
+            write_header(out, self.tag, content);
+            let mut r = self.children();
+            while !r.is_empty() {
+                r.next()?.write_der(lengths, next, out)?;
+            }
         }
-        let primitive_tag = self.tag & !0x20;
-        if is_string_tag(primitive_tag) {
-            let mut content = Vec::new();
-            collect_chunks(self, primitive_tag, "constructed string", &mut content)?;
-            write_header(out, primitive_tag, content.len());
-            out.extend_from_slice(&content);
-            return Ok(());
-        }
-        let mut content = Vec::with_capacity(self.value.len());
-        let mut r = self.children();
-        while !r.is_empty() {
-            r.next()?.write_der(&mut content)?;
-        }
-        write_header(out, self.tag, content.len());
-        out.extend_from_slice(&content);
         Ok(())
     }
+}
+
+/// The size of a DER identifier and length for `len` content bytes.
+fn header_len(len: usize) -> usize {
+    if len < 0x80 {
+        2
+    } else {
+        2 + (usize::BITS - len.leading_zeros()).div_ceil(8) as usize
+    }
+}
+
+/// The total length of the primitive chunks of a constructed string (as [`collect_chunks`]
+/// would copy them).
+fn chunks_len(tlv: &Tlv<'_>, chunk_tag: u8, what: &'static str) -> Result<usize> {
+    if tlv.depth > tlv.max_depth {
+        return Err(depth_exceeded(tlv.depth, tlv.max_depth));
+    }
+    let mut sum = 0usize;
+    let mut r = tlv.children();
+    while !r.is_empty() {
+        let chunk = r.next()?;
+        if chunk.tag == chunk_tag {
+            sum = sum.saturating_add(chunk.value.len());
+        } else if chunk.tag == chunk_tag | 0x20 {
+            sum = sum.saturating_add(chunks_len(&chunk, chunk_tag, what)?);
+        } else {
+            return Err(Error::malformed(
+                what,
+                format!(
+                    "unexpected tag 0x{:02x} inside a constructed string",
+                    chunk.tag
+                ),
+            ));
+        }
+    }
+    Ok(sum)
 }
 
 fn is_string_tag(t: u8) -> bool {
@@ -209,6 +424,7 @@ pub(crate) struct Reader<'a> {
     pos: usize,
     depth: usize,
     max_depth: usize,
+    ends: Option<&'a Ends>,
 }
 
 impl<'a> Reader<'a> {
@@ -225,6 +441,20 @@ impl<'a> Reader<'a> {
             pos: 0,
             depth: 0,
             max_depth,
+            ends: None,
+        }
+    }
+
+    /// A reader over top-level bytes that looks up where indefinite-length elements end in
+    /// `ends` (made by [`Ends::scan`] over the same `data`) instead of walking them again: reading
+    /// a whole BER input this way costs time linear in its size at any depth.
+    pub fn indexed(data: &'a [u8], max_depth: usize, ends: &'a Ends) -> Self {
+        Reader {
+            data,
+            pos: 0,
+            depth: 0,
+            max_depth,
+            ends: Some(ends),
         }
     }
 
@@ -245,7 +475,7 @@ impl<'a> Reader<'a> {
 
     /// Reads the next element.
     pub fn next(&mut self) -> Result<Tlv<'a>> {
-        let (tlv, used) = read_tlv(self.remaining(), self.depth, self.max_depth)?;
+        let (tlv, used) = read_tlv(self.remaining(), self.depth, self.max_depth, self.ends)?;
         self.pos += used;
         Ok(tlv)
     }
@@ -285,7 +515,12 @@ impl<'a> Reader<'a> {
 }
 
 /// Reads one element from the start of `data`; returns it and the number of bytes it used.
-fn read_tlv(data: &[u8], depth: usize, max_depth: usize) -> Result<(Tlv<'_>, usize)> {
+fn read_tlv<'a>(
+    data: &'a [u8],
+    depth: usize,
+    max_depth: usize,
+    ends: Option<&'a Ends>,
+) -> Result<(Tlv<'a>, usize)> {
     const WHAT: &str = "ASN.1";
     if depth > max_depth {
         return Err(depth_exceeded(depth, max_depth));
@@ -310,7 +545,27 @@ fn read_tlv(data: &[u8], depth: usize, max_depth: usize) -> Result<(Tlv<'_>, usi
                 "indefinite length on a primitive element",
             ));
         }
-        // Content runs until the matching end-of-contents octets.
+        // Content runs until the matching end-of-contents octets: looked up when the input was
+        // scanned, walked otherwise.
+        if let Some(end) = ends.and_then(|e| e.end_of(data))
+            && end >= 4
+            && data.get(end - 2..end) == Some(&[0, 0])
+        {
+            let value = data.get(2..end - 2).unwrap_or_default();
+            let raw = data.get(..end).unwrap_or_default();
+            return Ok((
+                Tlv {
+                    tag,
+                    value,
+                    raw,
+                    minimal_length: false,
+                    depth,
+                    max_depth,
+                    ends,
+                },
+                end,
+            ));
+        }
         let mut pos = 2usize;
         loop {
             let rest = data
@@ -329,6 +584,7 @@ fn read_tlv(data: &[u8], depth: usize, max_depth: usize) -> Result<(Tlv<'_>, usi
                             minimal_length: false,
                             depth,
                             max_depth,
+                            ends,
                         },
                         end,
                     ));
@@ -340,7 +596,7 @@ fn read_tlv(data: &[u8], depth: usize, max_depth: usize) -> Result<(Tlv<'_>, usi
                     ));
                 }
                 _ => {
-                    let (_, used) = read_tlv(rest, depth + 1, max_depth)?;
+                    let (_, used) = read_tlv(rest, depth + 1, max_depth, ends)?;
                     pos += used;
                 }
             }
@@ -381,6 +637,7 @@ fn read_tlv(data: &[u8], depth: usize, max_depth: usize) -> Result<(Tlv<'_>, usi
             minimal_length: minimal,
             depth,
             max_depth,
+            ends,
         },
         end,
     ))
@@ -410,6 +667,99 @@ mod tests {
             seq.to_der().unwrap(),
             [0x30, 0x08, 0x02, 0x01, 0x01, 0x04, 0x03, b'a', b'b', b'c']
         );
+    }
+
+    /// Everything a reader can see of an input: each element's DER re-encoding, DER shape, and
+    /// (for constructed strings) its octets, or the first error.
+    fn observe(mut r: Reader<'_>) -> std::result::Result<Vec<(Vec<u8>, bool)>, String> {
+        let mut out = Vec::new();
+        while !r.is_empty() {
+            let t = r.next().map_err(|e| e.to_string())?;
+            out.push((t.to_der().map_err(|e| e.to_string())?, t.is_der_shaped()));
+            let mut c = t.children();
+            if t.constructed() {
+                while !c.is_empty() {
+                    let child = c.next().map_err(|e| e.to_string())?;
+                    out.push((
+                        child.to_der().map_err(|e| e.to_string())?,
+                        child.is_der_shaped(),
+                    ));
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// The index of ends changes what reading costs, never what it returns: on a real BER
+    /// message and on every one-byte corruption of it, indexed and plain readers agree.
+    #[test]
+    fn indexed_and_plain_readers_agree() {
+        let original: &[u8] = include_bytes!("../../../vectors/p7/huifu-ber.p7b");
+        let mut inputs = vec![original.to_vec()];
+        for i in 0..original.len() {
+            for v in [0x00u8, 0x80, 0xff, original[i] ^ 0x01] {
+                let mut m = original.to_vec();
+                m[i] = v;
+                inputs.push(m);
+            }
+        }
+        for depth in [4usize, 12, 48] {
+            for input in &inputs {
+                let ends = Ends::scan(input, depth);
+                let plain = observe(Reader::with_max_depth(input, depth));
+                let indexed = observe(Reader::indexed(input, depth, &ends));
+                assert_eq!(
+                    plain.is_ok(),
+                    indexed.is_ok(),
+                    "depth {depth}: {plain:?} / {indexed:?}"
+                );
+                if let (Ok(a), Ok(b)) = (&plain, &indexed) {
+                    assert_eq!(a, b, "depth {depth}");
+                }
+            }
+        }
+    }
+
+    /// The scan finds every indefinite element's end in a nest, skips a broken definite element
+    /// without losing the rest, and stops at a broken indefinite one.
+    #[test]
+    fn the_scan_indexes_what_it_can() {
+        // SEQ(indef) { SEQ(indef) { NULL } , OCTET STRING(indef) { "ab" } }
+        let v = [
+            0x30, 0x80, 0x30, 0x80, 0x05, 0x00, 0x00, 0x00, 0x24, 0x80, 0x04, 0x02, b'a', b'b',
+            0x00, 0x00, 0x00, 0x00,
+        ];
+        let ends = Ends::scan(&v, 8);
+        assert_eq!(ends.ends, vec![(0, 18), (2, 8), (8, 16)]);
+        // A definite SEQ holding a broken element, then an indefinite one: the second is indexed.
+        let v = [0x30, 0x02, 0x04, 0x05, 0x30, 0x80, 0x00, 0x00];
+        assert_eq!(Ends::scan(&v, 8).ends, vec![(4, 8)]);
+        // Too deep to read: not indexed (the reader reports the depth when it gets there).
+        let v = [0x30, 0x80, 0x30, 0x80, 0x05, 0x00, 0x00, 0x00, 0x00, 0x00];
+        assert_eq!(Ends::scan(&v, 1).ends, vec![]);
+        assert_eq!(Ends::scan(&v, 2).ends, vec![(0, 10), (2, 8)]);
+    }
+
+    /// Nested and flat chunked strings of the same content re-encode to the same DER.
+    #[test]
+    fn nested_and_flat_strings_give_the_same_der() {
+        let mut flat = vec![0x24, 0x80];
+        let mut nested = Vec::new();
+        for _ in 0..20 {
+            nested.extend([0x24, 0x80]);
+        }
+        for _ in 0..100 {
+            flat.extend([0x04, 0x01, b'x']);
+            nested.extend([0x04, 0x01, b'x']);
+        }
+        flat.extend([0, 0]);
+        nested.extend(std::iter::repeat_n(0u8, 40));
+        let (fe, ne) = (Ends::scan(&flat, 24), Ends::scan(&nested, 24));
+        let f = Reader::indexed(&flat, 24, &fe).next().unwrap();
+        let n = Reader::indexed(&nested, 24, &ne).next().unwrap();
+        assert_eq!(f.to_der().unwrap(), n.to_der().unwrap());
+        assert_eq!(f.octets("x").unwrap(), n.octets("x").unwrap());
+        assert_eq!(ne.ends.len(), 20);
     }
 
     #[test]

@@ -90,8 +90,13 @@ fn leaf(dir: &Path, tag: &str, ext: &str) -> (PathBuf, PathBuf) {
 /// A DER message over `content` signed by `cert`/`key` the way Huifu signs (no attributes),
 /// carrying `extra` certificates (PEM files) too.
 fn sign(dir: &Path, cert: &Path, key: &Path, extra: &[&Path]) -> Vec<u8> {
+    sign_content(dir, br#"{"resp_code":"209000"}"#, cert, key, extra)
+}
+
+/// [`sign`] with the content given.
+fn sign_content(dir: &Path, content: &[u8], cert: &Path, key: &Path, extra: &[&Path]) -> Vec<u8> {
     let input = dir.join("content.json");
-    std::fs::write(&input, br#"{"resp_code":"209000"}"#).unwrap();
+    std::fs::write(&input, content).unwrap();
     let out = dir.join("msg.p7");
     let bundle = dir.join("extra.pem");
     let mut pem = Vec::new();
@@ -245,6 +250,16 @@ fn ext(oid: &[u8], value: &[u8]) -> Vec<u8> {
     enc(0x30, &body)
 }
 
+/// `cert` with its `oid` extension replaced by two of them holding `values`, re-signed.
+fn twice(dir: &Path, cert: &[u8], oid: &[u8], values: [&[u8]; 2], issuer_key: &Path) -> Vec<u8> {
+    let mut exts: Vec<Vec<u8>> = extensions_of(cert)
+        .into_iter()
+        .filter(|e| !e.windows(oid.len()).any(|w| w == oid))
+        .collect();
+    exts.extend(values.map(|v| ext(oid, v)));
+    with_extensions(dir, cert, &exts, issuer_key)
+}
+
 const KEY_USAGE: &[u8] = &[0x55, 0x1d, 0x0f];
 const BASIC_CONSTRAINTS: &[u8] = &[0x55, 0x1d, 0x13];
 
@@ -339,13 +354,8 @@ fn a_leaf_with_two_key_usage_extensions_is_refused() {
     );
     let der = pem_to_der(&dir, &cert_pem);
     // keyUsage=keyCertSign, then keyUsage=digitalSignature: the last would win if read in order.
-    let mut exts: Vec<Vec<u8>> = extensions_of(&der)
-        .into_iter()
-        .filter(|e| !e.windows(3).any(|w| w == KEY_USAGE))
-        .collect();
-    exts.push(ext(KEY_USAGE, &[0x03, 0x02, 0x02, 0x04]));
-    exts.push(ext(KEY_USAGE, &[0x03, 0x02, 0x07, 0x80]));
-    let dup = with_extensions(&dir, &der, &exts, &vector("chain/oca.key"));
+    let values: [&[u8]; 2] = [&[0x03, 0x02, 0x02, 0x04], &[0x03, 0x02, 0x07, 0x80]];
+    let dup = twice(&dir, &der, KEY_USAGE, values, &vector("chain/oca.key"));
     match ParsedCertificate::from_der(&dup) {
         Err(Error::DuplicateExtension { oid, .. }) => assert_eq!(oid, "2.5.29.15"),
         other => panic!("expected DuplicateExtension, got {other:?}"),
@@ -363,13 +373,14 @@ fn an_intermediate_with_two_basic_constraints_is_refused() {
     let dir = temp_dir("dup-bc");
     let oca = read(&vector("chain/oca.cer"));
     // cA=FALSE, then cA=TRUE.
-    let mut exts: Vec<Vec<u8>> = extensions_of(&oca)
-        .into_iter()
-        .filter(|e| !e.windows(3).any(|w| w == BASIC_CONSTRAINTS))
-        .collect();
-    exts.push(ext(BASIC_CONSTRAINTS, &[0x30, 0x00]));
-    exts.push(ext(BASIC_CONSTRAINTS, &[0x30, 0x03, 0x01, 0x01, 0xff]));
-    let dup = with_extensions(&dir, &oca, &exts, &vector("chain/root.key"));
+    let values: [&[u8]; 2] = [&[0x30, 0x00], &[0x30, 0x03, 0x01, 0x01, 0xff]];
+    let dup = twice(
+        &dir,
+        &oca,
+        BASIC_CONSTRAINTS,
+        values,
+        &vector("chain/root.key"),
+    );
     assert!(matches!(
         ParsedCertificate::from_der(&dup),
         Err(Error::DuplicateExtension { .. })
@@ -473,31 +484,14 @@ fn control_characters_from_a_message_never_reach_the_output() {
         "-out",
         s(&cert),
     ]);
-    let input = dir.join("content.json");
-    std::fs::write(&input, format!("{{\"resp_desc\":\"{forged}\"}}")).unwrap();
-    let out = dir.join("esc.p7");
-    run(&[
-        "smime",
-        "-sign",
-        "-binary",
-        "-noattr",
-        "-md",
-        "sha256",
-        "-nodetach",
-        "-outform",
-        "DER",
-        "-in",
-        s(&input),
-        "-signer",
-        s(&cert),
-        "-inkey",
-        s(&key),
-        "-certfile",
-        s(&vector("chain/oca.pem")),
-        "-out",
-        s(&out),
-    ]);
-    let msg = read(&out);
+    let content = format!("{{\"resp_desc\":\"{forged}\"}}");
+    let msg = sign_content(
+        &dir,
+        content.as_bytes(),
+        &cert,
+        &key,
+        &[&vector("chain/oca.pem")],
+    );
     let clean = |t: &str| !t.chars().any(char::is_control);
     // The pin refuses it (a CN with a control character is no CFCA CN), and says so cleanly.
     let err = root_only().verify(&msg).unwrap_err();

@@ -334,30 +334,12 @@ fn header_len(len: usize) -> usize {
     }
 }
 
-/// The total length of the primitive chunks of a constructed string (as [`collect_chunks`]
-/// would copy them).
+/// The total length of the primitive chunks of a constructed string.
 fn chunks_len(tlv: &Tlv<'_>, chunk_tag: u8, what: &'static str) -> Result<usize> {
-    if tlv.depth > tlv.max_depth {
-        return Err(depth_exceeded(tlv.depth, tlv.max_depth));
-    }
     let mut sum = 0usize;
-    let mut r = tlv.children();
-    while !r.is_empty() {
-        let chunk = r.next()?;
-        if chunk.tag == chunk_tag {
-            sum = sum.saturating_add(chunk.value.len());
-        } else if chunk.tag == chunk_tag | 0x20 {
-            sum = sum.saturating_add(chunks_len(&chunk, chunk_tag, what)?);
-        } else {
-            return Err(Error::malformed(
-                what,
-                format!(
-                    "unexpected tag 0x{:02x} inside a constructed string",
-                    chunk.tag
-                ),
-            ));
-        }
-    }
+    for_each_chunk(tlv, chunk_tag, what, &mut |c| {
+        sum = sum.saturating_add(c.len())
+    })?;
     Ok(sum)
 }
 
@@ -374,11 +356,23 @@ fn is_string_tag(t: u8) -> bool {
     )
 }
 
+/// Appends the primitive chunks of a constructed string to `out`.
 fn collect_chunks(
     tlv: &Tlv<'_>,
     chunk_tag: u8,
     what: &'static str,
     out: &mut Vec<u8>,
+) -> Result<()> {
+    for_each_chunk(tlv, chunk_tag, what, &mut |c| out.extend_from_slice(c))
+}
+
+/// Calls `f` with each primitive chunk of a constructed string, in order (nested constructed
+/// chunks included); any other element inside is an error.
+fn for_each_chunk(
+    tlv: &Tlv<'_>,
+    chunk_tag: u8,
+    what: &'static str,
+    f: &mut dyn FnMut(&[u8]),
 ) -> Result<()> {
     if tlv.depth > tlv.max_depth {
         return Err(depth_exceeded(tlv.depth, tlv.max_depth));
@@ -387,9 +381,9 @@ fn collect_chunks(
     while !r.is_empty() {
         let chunk = r.next()?;
         if chunk.tag == chunk_tag {
-            out.extend_from_slice(chunk.value);
+            f(chunk.value);
         } else if chunk.tag == chunk_tag | 0x20 {
-            collect_chunks(&chunk, chunk_tag, what, out)?;
+            for_each_chunk(&chunk, chunk_tag, what, f)?;
         } else {
             return Err(Error::malformed(
                 what,
@@ -514,6 +508,36 @@ impl<'a> Reader<'a> {
     }
 }
 
+/// The end (past its end-of-contents octets) of the indefinite-length element at the start of
+/// `data`, found by reading every element inside it.
+fn end_of_contents(
+    data: &[u8],
+    depth: usize,
+    max_depth: usize,
+    ends: Option<&Ends>,
+) -> Result<usize> {
+    const WHAT: &str = "ASN.1";
+    let mut pos = 2usize;
+    loop {
+        let rest = data
+            .get(pos..)
+            .ok_or_else(|| Error::malformed(WHAT, "unexpected end of data"))?;
+        match rest {
+            [0, 0, ..] => return Ok(pos + 2),
+            [] | [_] => {
+                return Err(Error::malformed(
+                    WHAT,
+                    "unexpected end of data (no end-of-contents)",
+                ));
+            }
+            _ => {
+                let (_, used) = read_tlv(rest, depth + 1, max_depth, ends)?;
+                pos += used;
+            }
+        }
+    }
+}
+
 /// Reads one element from the start of `data`; returns it and the number of bytes it used.
 fn read_tlv<'a>(
     data: &'a [u8],
@@ -547,60 +571,27 @@ fn read_tlv<'a>(
         }
         // Content runs until the matching end-of-contents octets: looked up when the input was
         // scanned, walked otherwise.
-        if let Some(end) = ends.and_then(|e| e.end_of(data))
-            && end >= 4
-            && data.get(end - 2..end) == Some(&[0, 0])
-        {
-            let value = data.get(2..end - 2).unwrap_or_default();
-            let raw = data.get(..end).unwrap_or_default();
-            return Ok((
-                Tlv {
-                    tag,
-                    value,
-                    raw,
-                    minimal_length: false,
-                    depth,
-                    max_depth,
-                    ends,
-                },
-                end,
-            ));
-        }
-        let mut pos = 2usize;
-        loop {
-            let rest = data
-                .get(pos..)
-                .ok_or_else(|| Error::malformed(WHAT, "unexpected end of data"))?;
-            match rest {
-                [0, 0, ..] => {
-                    let value = data.get(2..pos).unwrap_or_default();
-                    let end = pos + 2;
-                    let raw = data.get(..end).unwrap_or_default();
-                    return Ok((
-                        Tlv {
-                            tag,
-                            value,
-                            raw,
-                            minimal_length: false,
-                            depth,
-                            max_depth,
-                            ends,
-                        },
-                        end,
-                    ));
-                }
-                [] | [_] => {
-                    return Err(Error::malformed(
-                        WHAT,
-                        "unexpected end of data (no end-of-contents)",
-                    ));
-                }
-                _ => {
-                    let (_, used) = read_tlv(rest, depth + 1, max_depth, ends)?;
-                    pos += used;
-                }
-            }
-        }
+        let indexed = ends
+            .and_then(|e| e.end_of(data))
+            .filter(|&end| end >= 4 && data.get(end - 2..end) == Some(&[0, 0]));
+        let end = match indexed {
+            Some(end) => end,
+            None => end_of_contents(data, depth, max_depth, ends)?,
+        };
+        let value = data.get(2..end - 2).unwrap_or_default();
+        let raw = data.get(..end).unwrap_or_default();
+        return Ok((
+            Tlv {
+                tag,
+                value,
+                raw,
+                minimal_length: false,
+                depth,
+                max_depth,
+                ends,
+            },
+            end,
+        ));
     }
     let (len, header_len, minimal) = if first_len < 0x80 {
         (first_len as usize, 2usize, true)

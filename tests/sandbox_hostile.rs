@@ -108,6 +108,9 @@ async fn a_signed_request_with_a_duplicate_key_is_refused() {
     assert!(sb.order(&key("E2")).is_none());
 }
 
+/// The merchant endpoint's state: the body per order id, and the number of posts received.
+type AckState = (Arc<HashMap<String, String>>, Arc<Mutex<u32>>);
+
 /// A merchant endpoint that answers every result with the body chosen for its order id.
 async fn merchant(acks: HashMap<String, String>) -> (String, Arc<Mutex<u32>>) {
     let hits = Arc::new(Mutex::new(0));
@@ -116,7 +119,7 @@ async fn merchant(acks: HashMap<String, String>) -> (String, Arc<Mutex<u32>>) {
         .route(
             "/notify",
             post(
-                |State((acks, hits)): State<(Arc<HashMap<String, String>>, Arc<Mutex<u32>>)>,
+                |State((acks, hits)): State<AckState>,
                  axum::Form(form): axum::Form<HashMap<String, String>>| async move {
                     *hits.lock().unwrap() += 1;
                     let json = verify_check_value(&form["check_value"]);

@@ -48,9 +48,10 @@ impl Notification {
     /// three digits.
     ///
     /// Refused ([`Error::InvalidNotification`]): two `check_value` fields, a key given twice in
-    /// any JSON object (the body or the signed content), and a 301: the guide sends asynchronous
-    /// results for every interface except queries (developer guide line 91, "异步回调接收规范"), so a
-    /// signed 301 answer posted to a notification endpoint is a replay, not a result.
+    /// any JSON object (the body or the signed content), and a 301: the guide sends
+    /// asynchronous results for every interface except queries (developer guide line 91,
+    /// "异步回调接收规范"), so a signed 301 answer posted to a notification endpoint is a replay,
+    /// not a result.
     pub fn parse(verifier: &Verifier, body: &[u8]) -> Result<Notification> {
         let check_value = find_check_value(body)?;
         let json = verify_json(verifier, &check_value).map_err(|e| match e {
@@ -129,7 +130,7 @@ impl Notification {
             Some("02000003") => return OrderOutcome::Failure,
             _ => {}
         }
-        match &code[cmd_id.len()..] {
+        match code.strip_prefix(cmd_id).unwrap_or_default() {
             "000" => OrderOutcome::Success,
             "002" | "098" => OrderOutcome::Pending,
             _ => OrderOutcome::Failure,

@@ -252,18 +252,48 @@ pub enum Error {
         /// The id the signer's certificate carries.
         found: String,
     },
-    /// The answer verified, but it names another merchant, command or order than the request
-    /// (a validly signed answer replayed from elsewhere).
-    #[error("the answer's {field} is {found:?}, the request's is {expected:?} (HTTP {status})")]
+    /// The answer verified, but it is not bound to the request: a field the request carries
+    /// (`cmd_id`, `mer_cust_id`, `order_id`, `order_date`; for a 301 query these name the queried
+    /// order) is missing from the answer, or is not the same string (empty, a number, another
+    /// value). A validly signed answer replayed from another merchant, order or query.
+    #[cfg(feature = "client")]
+    #[error(
+        "the answer's {field} is {}, the request's is {expected:?} (HTTP {status})",
+        found.as_deref().unwrap_or("absent")
+    )]
     AnswerMismatch {
         /// The HTTP status code.
         status: u16,
-        /// The field that differs (`mer_cust_id`, `cmd_id` or `order_id`).
+        /// The field that differs (`mer_cust_id`, `cmd_id`, `order_id` or `order_date`).
         field: &'static str,
         /// The request's value.
         expected: String,
-        /// The answer's value.
-        found: String,
+        /// The answer's value as JSON text (a string in quotes, a number as it is; escaped, at
+        /// most 128 characters); `None` when the answer lacks the field.
+        found: Option<String>,
+        /// The whole verified answer, for diagnosis.
+        json: Box<serde_json::Map<String, serde_json::Value>>,
+    },
+    /// The answer is longer than the client's `MAX_ANSWER_BYTES` (1 MiB): it is refused, never
+    /// verified from a cut prefix.
+    #[error("the answer is larger than {limit} bytes (HTTP {status})")]
+    AnswerTooLarge {
+        /// The HTTP status code.
+        status: u16,
+        /// The bound in bytes.
+        limit: usize,
+    },
+    /// A JSON object in the answer holds the same key twice (in the body around the
+    /// `check_value`, or at any depth of the signed content): two readers of the same text could
+    /// take different values, so the answer is refused.
+    #[error("the answer holds the key \"{key}\" twice (HTTP {status})")]
+    AnswerDuplicateKey {
+        /// The HTTP status code.
+        status: u16,
+        /// The repeated key (escaped, at most 64 characters).
+        key: String,
+        /// Whether the duplicate is inside the signed content (`false`: in the body around it).
+        signed: bool,
     },
     /// The answer verified, but its signed content is not a JSON object.
     #[error("the signed answer is not a JSON object (HTTP {status}): {excerpt}")]
@@ -347,8 +377,11 @@ impl Error {
             | Error::UnsignedAnswer { .. }
             | Error::AnswerSignature { .. }
             | Error::AnswerIdentity { .. }
-            | Error::AnswerMismatch { .. }
+            | Error::AnswerTooLarge { .. }
+            | Error::AnswerDuplicateKey { .. }
             | Error::AnswerNotJson { .. } => true,
+            #[cfg(feature = "client")]
+            Error::AnswerMismatch { .. } => true,
             Error::Timeout { sent } => *sent,
             #[cfg(feature = "client")]
             Error::Transport { sent, .. } => *sent,
@@ -363,8 +396,11 @@ impl Error {
             | Error::UnsignedAnswer { status, .. }
             | Error::AnswerSignature { status, .. }
             | Error::AnswerIdentity { status, .. }
-            | Error::AnswerMismatch { status, .. }
+            | Error::AnswerTooLarge { status, .. }
+            | Error::AnswerDuplicateKey { status, .. }
             | Error::AnswerNotJson { status, .. } => Some(*status),
+            #[cfg(feature = "client")]
+            Error::AnswerMismatch { status, .. } => Some(*status),
             _ => None,
         }
     }

@@ -204,7 +204,7 @@ async fn a_signed_answer_for_another_order_is_refused() {
         } => {
             assert_eq!(*field, "order_id");
             assert_eq!(expected, "mine");
-            assert_eq!(found, "someone-elses-order");
+            assert_eq!(found.as_deref(), Some("\"someone-elses-order\""));
         }
         other => panic!("{other:?}"),
     }

@@ -3,7 +3,8 @@
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use super::{REQUEST_MODE, VERSION, excerpt};
+use super::json::{JsonProblem, parse_object};
+use super::{REQUEST_MODE, VERSION, escape, excerpt};
 use crate::signer::Signer;
 use crate::verify::Verifier;
 use crate::{Error, Result};
@@ -19,6 +20,7 @@ pub struct SignedRequest {
     json: String,
     check_value: String,
     order_id: Option<String>,
+    order_date: Option<String>,
 }
 
 impl std::fmt::Debug for SignedRequest {
@@ -29,13 +31,15 @@ impl std::fmt::Debug for SignedRequest {
             .field("json", &self.json)
             .field("check_value_len", &self.check_value.len())
             .field("order_id", &self.order_id)
+            .field("order_date", &self.order_date)
             .finish()
     }
 }
 
 impl SignedRequest {
     /// Builds the JSON object for `cmd_id` from `params`, refusing contradicting `version`,
-    /// `cmd_id` or `mer_cust_id` keys, and signs it.
+    /// `cmd_id` or `mer_cust_id` keys and an `order_id` or `order_date` that is not a string,
+    /// and signs it.
     pub fn new<P: Serialize + ?Sized>(
         signer: &Signer,
         mer_cust_id: &str,
@@ -43,19 +47,27 @@ impl SignedRequest {
         params: &P,
     ) -> Result<Self> {
         let json = request_json(mer_cust_id, cmd_id, params)?;
+        // The order the request names (for a 301 query: the queried order), which the answer
+        // must repeat as the same string. An empty string names nothing; any other kind of
+        // value is refused before signing (the answer could never repeat it as a string).
+        let map = serde_json::from_str::<Map<String, Value>>(&json).unwrap_or_default();
+        let binding = |name: &str| match map.get(name) {
+            Some(Value::String(s)) if !s.is_empty() => Ok(Some(s.clone())),
+            None | Some(Value::String(_)) => Ok(None),
+            Some(other) => Err(Error::InvalidParams(format!(
+                "{name} must be a string, not {}",
+                kind(other)
+            ))),
+        };
+        let (order_id, order_date) = (binding("order_id")?, binding("order_date")?);
         let check_value = signer.sign_check_value(json.as_bytes(), REQUEST_MODE)?;
-        let order_id = serde_json::from_str::<Map<String, Value>>(&json)
-            .ok()
-            .and_then(|map| match map.get("order_id") {
-                Some(Value::String(id)) if !id.is_empty() => Some(id.clone()),
-                _ => None,
-            });
         Ok(SignedRequest {
             cmd_id: cmd_id.to_string(),
             mer_cust_id: mer_cust_id.to_string(),
             json,
             check_value,
             order_id,
+            order_date,
         })
     }
 
@@ -79,9 +91,32 @@ impl SignedRequest {
         &self.check_value
     }
 
-    /// The request's `order_id`, if it has one (the answer must not name another).
+    /// The request's `order_id`, if it has one (for a 301 query: the queried order's); the
+    /// answer must carry the same string.
     pub fn order_id(&self) -> Option<&str> {
         self.order_id.as_deref()
+    }
+
+    /// The request's `order_date`, if it has one (for a 301 query: the queried order's); the
+    /// answer must carry the same string.
+    pub fn order_date(&self) -> Option<&str> {
+        self.order_date.as_deref()
+    }
+
+    /// The fields an answer must repeat as the same JSON strings: `cmd_id`, `mer_cust_id`, and
+    /// `order_id` and `order_date` when the request carries them.
+    pub fn bindings(&self) -> Vec<(&'static str, &str)> {
+        let mut out = vec![
+            ("cmd_id", self.cmd_id.as_str()),
+            ("mer_cust_id", self.mer_cust_id.as_str()),
+        ];
+        if let Some(id) = &self.order_id {
+            out.push(("order_id", id.as_str()));
+        }
+        if let Some(date) = &self.order_date {
+            out.push(("order_date", date.as_str()));
+        }
+        out
     }
 
     /// The four fields, in the order the demos send them.
@@ -214,21 +249,29 @@ impl Answer {
                 excerpt: excerpt(body),
             });
         }
-        let check_value = match serde_json::from_slice::<Value>(body) {
-            Ok(Value::Object(map)) => match map.get("check_value") {
+        let check_value = match parse_object(body) {
+            Ok(map) => match map.get("check_value") {
                 Some(Value::String(cv)) if !cv.trim().is_empty() => cv.clone(),
                 _ => return Err(unsigned(status, body)),
             },
-            _ => return Err(unsigned(status, body)),
+            Err(JsonProblem::DuplicateKey(key)) => {
+                return Err(duplicate_key(status, &key, false));
+            }
+            Err(_) => return Err(unsigned(status, body)),
         };
         let json = verify_json(verifier, &check_value).map_err(|e| match e {
             Error::IdentityMismatch { expected, found } => Error::AnswerIdentity {
                 status,
                 excerpt: excerpt(body),
                 expected,
-                found,
+                found: escape(&found),
             },
             Error::AnswerNotJson { excerpt, .. } => Error::AnswerNotJson { status, excerpt },
+            Error::AnswerDuplicateKey { key, signed, .. } => Error::AnswerDuplicateKey {
+                status,
+                key,
+                signed,
+            },
             other => Error::AnswerSignature {
                 status,
                 excerpt: excerpt(body),
@@ -236,22 +279,22 @@ impl Answer {
             },
         })?;
         // Huifu signs every merchant's answers with the same key: a validly signed answer to
-        // another merchant's (or another order's) request must not pass for this one's.
-        for (field, expected) in [
-            ("mer_cust_id", Some(request.mer_cust_id.as_str())),
-            ("cmd_id", Some(request.cmd_id.as_str())),
-            ("order_id", request.order_id.as_deref()),
-        ] {
-            if let (Some(expected), Some(Value::String(found))) = (expected, json.get(field))
-                && !found.is_empty()
-                && found != expected
-            {
-                return Err(Error::AnswerMismatch {
-                    status,
-                    field,
-                    expected: expected.to_string(),
-                    found: found.clone(),
-                });
+        // another merchant's request, another order or another query must not pass for this
+        // one's. Every binding field the request carries must come back as the same string.
+        for (field, expected) in request.bindings() {
+            match json.get(field) {
+                Some(Value::String(found)) if found == expected => {}
+                found => {
+                    let found =
+                        found.map(|v| escape(&v.to_string().chars().take(128).collect::<String>()));
+                    return Err(Error::AnswerMismatch {
+                        status,
+                        field,
+                        expected: escape(expected),
+                        found,
+                        json: Box::new(json),
+                    });
+                }
             }
         }
         Ok(Answer::new(json, check_value, status, &request.cmd_id))
@@ -315,15 +358,26 @@ fn unsigned(status: u16, body: &[u8]) -> Error {
     }
 }
 
-/// Verifies a check_value with `verifier` and reads its content as a JSON object.
+/// The error for a key found twice in an answer's JSON.
+fn duplicate_key(status: u16, key: &str, signed: bool) -> Error {
+    Error::AnswerDuplicateKey {
+        status,
+        key: escape(&key.chars().take(64).collect::<String>()),
+        signed,
+    }
+}
+
+/// Verifies a check_value with `verifier` and reads its content as a JSON object (duplicate keys
+/// refused: [`Error::AnswerDuplicateKey`], `AnswerNotJson` otherwise; both with status 0).
 pub(crate) fn verify_json(verifier: &Verifier, check_value: &str) -> Result<Map<String, Value>> {
     let message = verifier.verify(check_value.trim().as_bytes())?;
     // Tolerant reading (protocol.md section 2): base64 of UTF-8 is unwrapped, anything else (the
     // raw JSON some producers sign) is read as it is.
     let content = message.content(crate::ContentMode::Huifu);
-    match serde_json::from_slice::<Value>(&content) {
-        Ok(Value::Object(map)) => Ok(map),
-        _ => Err(Error::AnswerNotJson {
+    match parse_object(&content) {
+        Ok(map) => Ok(map),
+        Err(JsonProblem::DuplicateKey(key)) => Err(duplicate_key(0, &key, true)),
+        Err(_) => Err(Error::AnswerNotJson {
             status: 0,
             excerpt: excerpt(&content),
         }),

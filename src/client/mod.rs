@@ -63,6 +63,7 @@
 
 mod call;
 mod form;
+pub(crate) mod json;
 pub mod mobile;
 mod notify;
 mod typed;
@@ -91,8 +92,9 @@ use crate::{ContentMode, Error, Result};
 /// The protocol version every request carries.
 pub const VERSION: &str = "10";
 
-/// The longest answer body the client reads (1 MiB); longer answers are cut there, and then fail
-/// to verify.
+/// The longest answer body the client accepts (1 MiB): a longer answer is refused as
+/// [`Error::AnswerTooLarge`] (announced by its `Content-Length` or found while reading), never
+/// verified from a cut prefix.
 pub const MAX_ANSWER_BYTES: usize = 1 << 20;
 
 /// The most bytes of an answer body an error keeps.
@@ -446,13 +448,22 @@ impl Client {
     ) -> Result<Answer> {
         let mut response = sent.map_err(transport_error)?;
         let status = response.status().as_u16();
+        let too_large = || Error::AnswerTooLarge {
+            status,
+            limit: MAX_ANSWER_BYTES,
+        };
+        if response
+            .content_length()
+            .is_some_and(|n| n > MAX_ANSWER_BYTES as u64)
+        {
+            return Err(too_large());
+        }
         let mut body = Vec::new();
         while let Some(chunk) = response.chunk().await.map_err(body_error)? {
-            let room = MAX_ANSWER_BYTES.saturating_sub(body.len());
-            body.extend_from_slice(&chunk[..chunk.len().min(room)]);
-            if room <= chunk.len() {
-                break;
+            if chunk.len() > MAX_ANSWER_BYTES - body.len() {
+                return Err(too_large());
             }
+            body.extend_from_slice(&chunk);
         }
         Answer::from_http(&self.inner.verifier, request, status, &body)
     }
@@ -481,26 +492,52 @@ fn body_error(e: reqwest::Error) -> Error {
     }
 }
 
-/// The start of a body for an error: at most [`EXCERPT_BYTES`] bytes, lossy UTF-8, cut on a
-/// character boundary.
+/// The start of a body for an error: at most [`EXCERPT_BYTES`] bytes of lossy UTF-8,
+/// [escaped](escape), cut on a character (and escape) boundary.
 pub(crate) fn excerpt(body: &[u8]) -> String {
     let cut = &body[..body.len().min(EXCERPT_BYTES)];
-    let mut text = match std::str::from_utf8(cut) {
-        Ok(s) => s.to_string(),
+    let text = match std::str::from_utf8(cut) {
+        Ok(s) => std::borrow::Cow::Borrowed(s),
         // A character cut in half at the end: drop the partial bytes.
-        Err(e) if e.error_len().is_none() => {
-            String::from_utf8_lossy(&cut[..e.valid_up_to()]).into_owned()
-        }
-        Err(_) => String::from_utf8_lossy(cut).into_owned(),
+        Err(e) if e.error_len().is_none() => String::from_utf8_lossy(&cut[..e.valid_up_to()]),
+        Err(_) => String::from_utf8_lossy(cut),
     };
-    if text.len() > EXCERPT_BYTES {
-        let mut end = EXCERPT_BYTES;
-        while !text.is_char_boundary(end) {
-            end -= 1;
+    escape_bounded(&text, EXCERPT_BYTES)
+}
+
+/// Text from the network made safe for an error message or a log line: control characters
+/// (C0, DEL, C1: ESC, CR, LF, NUL, …), the Unicode line and paragraph separators and the
+/// bidirectional overrides are written as escapes (`\n`, `\r`, `\t`, otherwise `\u{1b}`), so a
+/// server cannot start a forged line or rearrange what a terminal shows. Everything else,
+/// backslashes included, is kept as it is.
+pub(crate) fn escape(text: &str) -> String {
+    escape_bounded(text, usize::MAX)
+}
+
+/// [`escape`], stopping before the output would exceed `max_bytes` (never inside an escape).
+fn escape_bounded(text: &str, max_bytes: usize) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::with_capacity(text.len().min(max_bytes));
+    let mut one = String::new();
+    for c in text.chars() {
+        one.clear();
+        match c {
+            '\n' => one.push_str("\\n"),
+            '\r' => one.push_str("\\r"),
+            '\t' => one.push_str("\\t"),
+            c if c.is_control()
+                || matches!(c, '\u{2028}' | '\u{2029}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}') =>
+            {
+                let _ = write!(one, "\\u{{{:x}}}", c as u32);
+            }
+            c => one.push(c),
         }
-        text.truncate(end);
+        if out.len() + one.len() > max_bytes {
+            break;
+        }
+        out.push_str(&one);
     }
-    text
+    out
 }
 
 /// Content mode used for requests.
@@ -537,5 +574,22 @@ mod tests {
         assert!(e.chars().all(|c| c == '汇'));
         let binary = vec![0xffu8; 2000];
         assert!(excerpt(&binary).len() <= EXCERPT_BYTES);
+        // Escapes count against the bound and are never cut.
+        let escapes = excerpt(&[0x1b; 600]);
+        assert!(escapes.len() <= EXCERPT_BYTES && escapes.ends_with("\\u{1b}"));
+    }
+
+    #[test]
+    fn network_text_is_escaped() {
+        assert_eq!(
+            escape("ok\r\n2026-01-01 INFO order paid OK\u{1b}[2J\0\u{7f}\u{85}\t"),
+            "ok\\r\\n2026-01-01 INFO order paid OK\\u{1b}[2J\\u{0}\\u{7f}\\u{85}\\t"
+        );
+        assert_eq!(escape("a\u{2028}b\u{202e}c"), "a\\u{2028}b\\u{202e}c");
+        assert_eq!(escape("汇付 \\n \"q\""), "汇付 \\n \"q\"");
+        assert_eq!(
+            excerpt(b"HTTP/1.1 200\r\nX: \x1b[31m"),
+            "HTTP/1.1 200\\r\\nX: \\u{1b}[31m"
+        );
     }
 }

@@ -7,6 +7,8 @@ use std::sync::Mutex;
 use serde_json::{Map, Value};
 
 use super::call::verify_json;
+use super::escape;
+use super::json::{JsonProblem, parse_object};
 use super::values::OrderKey;
 use crate::verify::Verifier;
 use crate::{Error, Result};
@@ -39,16 +41,26 @@ pub enum OrderOutcome {
 
 impl Notification {
     /// Parses a notification body: an `application/x-www-form-urlencoded` body or a query string
-    /// (with or without the leading `?`) holding `check_value`, or a JSON body
+    /// (with or without the leading `?`) holding one `check_value`, or a JSON body
     /// `{"check_value": ...}`; then verifies it with `verifier` (pin it to Huifu:
     /// [`Verifier::huifu`]). The JSON must name the order (`mer_cust_id`, `order_id`,
-    /// `order_date`).
+    /// `order_date`) and its interface: `cmd_id`, and a `resp_code` made of that `cmd_id` and
+    /// three digits.
+    ///
+    /// Refused ([`Error::InvalidNotification`]): two `check_value` fields, a key given twice in
+    /// any JSON object (the body or the signed content), and a 301: the guide sends
+    /// asynchronous results for every interface except queries (developer guide line 91,
+    /// "异步回调接收规范"), so a signed 301 answer posted to a notification endpoint is a replay,
+    /// not a result.
     pub fn parse(verifier: &Verifier, body: &[u8]) -> Result<Notification> {
         let check_value = find_check_value(body)?;
         let json = verify_json(verifier, &check_value).map_err(|e| match e {
             Error::AnswerNotJson { excerpt, .. } => {
                 Error::InvalidNotification(format!("the signed content is not JSON: {excerpt}"))
             }
+            Error::AnswerDuplicateKey { key, .. } => Error::InvalidNotification(format!(
+                "the signed content holds the key \"{key}\" twice"
+            )),
             other => other,
         })?;
         let order_key = OrderKey::from_json(&json)?;
@@ -58,8 +70,27 @@ impl Notification {
                 .unwrap_or("")
                 .to_string()
         };
+        let (cmd_id, resp_code) = (text("cmd_id"), text("resp_code"));
+        if !is_cmd_id(&cmd_id) {
+            return Err(Error::InvalidNotification(format!(
+                "the signed result has no valid cmd_id (\"{}\")",
+                escape(&excerpt_chars(&cmd_id))
+            )));
+        }
+        if cmd_id == QUERY_CMD_ID {
+            return Err(Error::InvalidNotification(
+                "a 301 query answer is never a notification (queries have no asynchronous result)"
+                    .into(),
+            ));
+        }
+        if !is_own_code(&cmd_id, &resp_code) {
+            return Err(Error::InvalidNotification(format!(
+                "resp_code \"{}\" is not a code of cmd_id {cmd_id}",
+                escape(&excerpt_chars(&resp_code))
+            )));
+        }
         Ok(Notification {
-            resp_code: text("resp_code"),
+            resp_code,
             resp_desc: text("resp_desc"),
             order_key,
             json,
@@ -78,41 +109,83 @@ impl Notification {
         self.json.get(key).and_then(Value::as_str)
     }
 
-    /// What the notification says about the order: `trans_stat` when present (`02000002`
-    /// success, `02000003` failure), otherwise `resp_code` (`…000` success, `218002` accepted and
-    /// `218098` timeout pending, anything else failure).
+    /// The interface the result is about (`cmd_id`; empty when absent).
+    pub fn cmd_id(&self) -> &str {
+        self.get("cmd_id").unwrap_or("")
+    }
+
+    /// What the notification says about the order. The `resp_code` must be this notification's
+    /// own: its `cmd_id` (digits, not `000`, never `301`) followed by three digits; any other
+    /// code, `000000` included, is a failure. Then `trans_stat` decides when present (`02000002`
+    /// success, `02000003` failure), otherwise the code's last three digits (`000` success,
+    /// `002` accepted and `098` timeout pending, anything else failure).
     pub fn outcome(&self) -> OrderOutcome {
+        let cmd_id = self.cmd_id();
+        let code = self.resp_code.as_str();
+        if !is_cmd_id(cmd_id) || cmd_id == QUERY_CMD_ID || !is_own_code(cmd_id, code) {
+            return OrderOutcome::Failure;
+        }
         match self.get("trans_stat") {
             Some("02000002") => return OrderOutcome::Success,
             Some("02000003") => return OrderOutcome::Failure,
             _ => {}
         }
-        let code = self.resp_code.as_str();
-        if code.len() == 6 && code.ends_with("000") {
-            OrderOutcome::Success
-        } else if code.ends_with("002") || code.ends_with("098") {
-            OrderOutcome::Pending
-        } else {
-            OrderOutcome::Failure
+        match code.strip_prefix(cmd_id).unwrap_or_default() {
+            "000" => OrderOutcome::Success,
+            "002" | "098" => OrderOutcome::Pending,
+            _ => OrderOutcome::Failure,
         }
     }
+}
+
+/// The transaction status query: answered synchronously, never notified.
+const QUERY_CMD_ID: &str = "301";
+
+/// A command number: ASCII digits, not all zeros (`000` is the prefix of errors that name no
+/// command).
+fn is_cmd_id(cmd_id: &str) -> bool {
+    !cmd_id.is_empty()
+        && cmd_id.len() <= 8
+        && cmd_id.bytes().all(|b| b.is_ascii_digit())
+        && cmd_id.bytes().any(|b| b != b'0')
+}
+
+/// Whether `code` is `cmd_id` followed by three digits.
+fn is_own_code(cmd_id: &str, code: &str) -> bool {
+    code.strip_prefix(cmd_id)
+        .is_some_and(|rest| rest.len() == 3 && rest.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// At most 64 characters of a value quoted in an error.
+fn excerpt_chars(s: &str) -> String {
+    s.chars().take(64).collect()
 }
 
 fn find_check_value(body: &[u8]) -> Result<String> {
     let trimmed = body.trim_ascii();
     if trimmed.first() == Some(&b'{') {
-        return match serde_json::from_slice::<Value>(trimmed) {
-            Ok(Value::Object(map)) => map
+        return match parse_object(trimmed) {
+            Ok(map) => map
                 .get("check_value")
                 .and_then(Value::as_str)
                 .map(str::to_string)
                 .ok_or_else(|| Error::InvalidNotification("no check_value in the JSON".into())),
-            _ => Err(Error::InvalidNotification("the body is not JSON".into())),
+            Err(JsonProblem::DuplicateKey(key)) => Err(Error::InvalidNotification(format!(
+                "the JSON body holds the key \"{}\" twice",
+                escape(&excerpt_chars(&key))
+            ))),
+            Err(_) => Err(Error::InvalidNotification("the body is not JSON".into())),
         };
     }
     let query = trimmed.strip_prefix(b"?").unwrap_or(trimmed);
-    form_urlencoded::parse(query)
-        .find(|(k, _)| k == "check_value")
+    let mut values = form_urlencoded::parse(query).filter(|(k, _)| k == "check_value");
+    let first = values.next();
+    if values.next().is_some() {
+        return Err(Error::InvalidNotification(
+            "the form holds two check_value fields".into(),
+        ));
+    }
+    first
         .map(|(_, v)| v.trim().to_string())
         .filter(|v| !v.is_empty())
         .ok_or_else(|| Error::InvalidNotification("no check_value field".into()))
@@ -272,5 +345,54 @@ mod tests {
         assert!(find_check_value(b"check_value=").is_err());
         assert!(find_check_value(b"{\"x\":1}").is_err());
         assert!(find_check_value(b"{broken").is_err());
+        // Two check_values: refused, in a form and in JSON alike.
+        assert!(find_check_value(b"check_value=QUJD&check_value=REVG").is_err());
+        assert!(find_check_value(b"check_value=QUJD&check%5Fvalue=REVG").is_err());
+        assert!(find_check_value(b"{\"check_value\":\"QUJD\",\"check_value\":\"REVG\"}").is_err());
+    }
+
+    fn note(cmd_id: &str, resp_code: &str, trans_stat: Option<&str>) -> Notification {
+        let mut json = Map::new();
+        json.insert("cmd_id".into(), cmd_id.into());
+        json.insert("resp_code".into(), resp_code.into());
+        if let Some(stat) = trans_stat {
+            json.insert("trans_stat".into(), stat.into());
+        }
+        Notification {
+            json,
+            order_key: key("1"),
+            resp_code: resp_code.into(),
+            resp_desc: String::new(),
+            check_value: String::new(),
+        }
+    }
+
+    #[test]
+    fn outcomes_need_the_notifications_own_code() {
+        use OrderOutcome::*;
+        for (cmd_id, code, stat, outcome) in [
+            ("218", "218000", None, Success),
+            ("218", "218002", None, Pending),
+            ("218", "218098", None, Pending),
+            ("218", "218003", None, Failure),
+            ("218", "218000", Some("02000003"), Failure),
+            ("218", "218003", Some("02000002"), Success),
+            // Another interface's code, 000000, a query, no cmd_id: never success.
+            ("218", "202000", None, Failure),
+            ("218", "202000", Some("02000002"), Failure),
+            ("218", "000000", None, Failure),
+            ("000", "000000", None, Failure),
+            ("", "000000", None, Failure),
+            ("", "218000", Some("02000002"), Failure),
+            ("301", "301000", Some("02000002"), Failure),
+            ("218", "2180000", None, Failure),
+            ("218", "218", None, Failure),
+        ] {
+            assert_eq!(
+                note(cmd_id, code, stat).outcome(),
+                outcome,
+                "{cmd_id} {code} {stat:?}"
+            );
+        }
     }
 }

@@ -274,9 +274,9 @@ impl OrderKey {
     }
 }
 
-/// A value quoted in an error, bounded to 64 characters.
+/// A value quoted in an error, bounded to 64 characters and [escaped](super::escape).
 fn excerpt_value(s: &str) -> String {
-    s.chars().take(64).collect()
+    super::escape(&s.chars().take(64).collect::<String>())
 }
 
 #[cfg(test)]

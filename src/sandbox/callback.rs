@@ -1,7 +1,8 @@
 //! Asynchronous results: posting `check_value` to the order's `bg_ret_url` with Huifu's policy.
 //!
 //! Per protocol.md section 6: an attempt succeeds when the merchant answers HTTP 200 within the
-//! timeout (5 s) with a body containing `RECV_ORD_ID_<order_id>`; anything else is a failure and
+//! timeout (5 s) with a body containing `RECV_ORD_ID_<order_id>` as a whole (not followed by
+//! another character of an order id, see `acknowledges`); anything else is a failure and
 //! the result is resent, 3 more times (4 attempts in all). Every attempt is recorded in the
 //! [`DeliveryLog`] (and printed to stderr when the sandbox logs), and so is the give-up.
 
@@ -322,17 +323,63 @@ async fn attempt_once(
             Err(e) => return DeliveryOutcome::Transport(e.to_string()),
         }
     }
-    let ack = ack.as_bytes();
-    if body.windows(ack.len()).any(|w| w == ack) {
+    if acknowledges(&body, ack.as_bytes()) {
         DeliveryOutcome::Acknowledged
     } else {
         DeliveryOutcome::MissingAck
     }
 }
 
+/// Whether `body` holds the acknowledgement `ack` (`RECV_ORD_ID_<order_id>`) as a whole: an
+/// occurrence followed by the end of the body or by a byte that cannot continue an order id. The
+/// guide (developer guide line 93) asks the merchant to print the string in its answer page, so
+/// the string may sit inside other text; but `RECV_ORD_ID_CBsub999` names order `CBsub999`, not
+/// `CBsub`. The sandbox's rule: ASCII letters, digits, `-`, `_` and `.` continue an order id;
+/// anything else (whitespace, `<`, `"`, punctuation, non-ASCII text) ends it.
+pub(crate) fn acknowledges(body: &[u8], ack: &[u8]) -> bool {
+    if ack.is_empty() || body.len() < ack.len() {
+        return false;
+    }
+    (0..=body.len() - ack.len()).any(|at| {
+        body[at..].starts_with(ack)
+            && body
+                .get(at + ack.len())
+                .is_none_or(|&b| !(b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.')))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_acknowledgement_is_matched_whole() {
+        let ack = b"RECV_ORD_ID_CBsub";
+        for body in [
+            &b"RECV_ORD_ID_CBsub"[..],
+            b"RECV_ORD_ID_CBsub\n",
+            b"<html><body>RECV_ORD_ID_CBsub</body></html>",
+            b"ok RECV_ORD_ID_CBsub, thanks",
+            b"RECV_ORD_ID_CBsub999 RECV_ORD_ID_CBsub",
+        ] {
+            assert!(acknowledges(body, ack), "{}", String::from_utf8_lossy(body));
+        }
+        for body in [
+            &b"RECV_ORD_ID_CBsub999"[..],
+            b"RECV_ORD_ID_CBsubX",
+            b"RECV_ORD_ID_CBsub-2",
+            b"RECV_ORD_ID_CBsub_2",
+            b"RECV_ORD_ID_CBsub.2",
+            b"RECV_ORD_ID_CBsu",
+            b"",
+        ] {
+            assert!(
+                !acknowledges(body, ack),
+                "{}",
+                String::from_utf8_lossy(body)
+            );
+        }
+    }
 
     #[test]
     fn the_default_policy_is_huifus() {

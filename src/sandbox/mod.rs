@@ -120,7 +120,11 @@ pub const ERR_NOT_REFUNDABLE: &str = "112";
 /// Error suffix: the sandbox failed internally (signing its answer).
 pub const ERR_INTERNAL: &str = "199";
 
-/// Request fields echoed from the signed JSON into answers and notifications.
+/// Request fields echoed from the signed JSON into answers and notifications (besides `cmd_id`
+/// and `mer_cust_id`, which every answer carries). The client binds an answer to its request by
+/// `cmd_id`, `mer_cust_id`, `order_id` and `order_date` (for a 301: the queried order), as
+/// Huifu's own answers carry them (developer guide line 73, the 301 answer sample; the real 209
+/// and 204 results in the shared CFCA vectors).
 const ECHO_FIELDS: &[&str] = &[
     "order_id",
     "order_date",
@@ -804,9 +808,20 @@ fn handle(app: &App, fields: &HashMap<String, String>, endpoint: Endpoint) -> Re
         }
     };
     let content = verified.content(ContentMode::Huifu);
-    let request = match serde_json::from_slice::<Value>(&content) {
-        Ok(Value::Object(map)) => map,
-        _ => {
+    // The one reading of signed JSON the client uses too: a key given twice is refused.
+    let request = match crate::client::json::parse_object(&content) {
+        Ok(map) => map,
+        Err(crate::client::json::JsonProblem::DuplicateKey(_)) => {
+            return signed_error(
+                app,
+                &Map::new(),
+                cmd_id,
+                mer_cust_id,
+                ERR_MALFORMED,
+                "the signed content holds a key twice",
+            );
+        }
+        Err(_) => {
             return signed_error(
                 app,
                 &Map::new(),

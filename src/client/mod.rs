@@ -505,40 +505,10 @@ pub(crate) fn excerpt(body: &[u8]) -> String {
     escape_bounded(&text, EXCERPT_BYTES)
 }
 
-/// Text from the network made safe for an error message or a log line: control characters
-/// (C0, DEL, C1: ESC, CR, LF, NUL, …), the Unicode line and paragraph separators and the
-/// bidirectional overrides are written as escapes (`\n`, `\r`, `\t`, otherwise `\u{1b}`), so a
-/// server cannot start a forged line or rearrange what a terminal shows. Everything else,
-/// backslashes included, is kept as it is.
-pub(crate) fn escape(text: &str) -> String {
-    escape_bounded(text, usize::MAX)
-}
-
-/// [`escape`], stopping before the output would exceed `max_bytes` (never inside an escape).
-fn escape_bounded(text: &str, max_bytes: usize) -> String {
-    use std::fmt::Write as _;
-    let mut out = String::with_capacity(text.len().min(max_bytes));
-    let mut one = String::new();
-    for c in text.chars() {
-        one.clear();
-        match c {
-            '\n' => one.push_str("\\n"),
-            '\r' => one.push_str("\\r"),
-            '\t' => one.push_str("\\t"),
-            c if c.is_control()
-                || matches!(c, '\u{2028}' | '\u{2029}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}') =>
-            {
-                let _ = write!(one, "\\u{{{:x}}}", c as u32);
-            }
-            c => one.push(c),
-        }
-        if out.len() + one.len() > max_bytes {
-            break;
-        }
-        out.push_str(&one);
-    }
-    out
-}
+/// Text from the network made safe for an error message or a log line (the crate's one rule:
+/// [`crate::error::escape_untrusted`]).
+pub(crate) use crate::error::escape_untrusted as escape;
+use crate::error::escape_untrusted_bounded as escape_bounded;
 
 /// Content mode used for requests.
 pub(crate) const REQUEST_MODE: ContentMode = ContentMode::Huifu;

@@ -198,7 +198,12 @@ fn recombine<const H: usize, const F: usize>(
     for (i, &hi) in h.iter().enumerate() {
         let mut carry = 0u64;
         for (j, &qj) in q.iter().enumerate() {
-            let t = u128::from(hi) * u128::from(qj) + u128::from(out[i + j]) + u128::from(carry);
+            // Cannot overflow (at most (2^64 − 1)² + 2·(2^64 − 1) = 2^128 − 1); wrapping
+            // operations keep debug builds' overflow checks, branches on secret values, out.
+            let t = u128::from(hi)
+                .wrapping_mul(u128::from(qj))
+                .wrapping_add(u128::from(out[i + j]))
+                .wrapping_add(u128::from(carry));
             out[i + j] = t as u64;
             carry = (t >> 64) as u64;
         }

@@ -215,7 +215,10 @@ fn real_cmd204_old_chain_verifies_signature_only() {
         Some("051@100001|汇付数据@Zxxx@1")
     );
     assert!(msg.chain.is_empty());
-    // Its chain (CFCA TEST OCA1) is not available: chain validation refuses it.
+    // Chain validation refuses it: this retired 2015 certificate's extendedKeyUsage is
+    // clientAuth only, which does not allow signing messages (RFC 5280 §4.2.1.12; `openssl cms
+    // -verify` refuses it as "unsuitable certificate purpose"), and its chain (CFCA TEST OCA1)
+    // is not available either. Today's Huifu certificate has clientAuth + emailProtection.
     let v = Verifier::builder()
         .trust(real_trust())
         .time(VerifyTime::at_unix(1_486_080_000))
@@ -224,7 +227,7 @@ fn real_cmd204_old_chain_verifies_signature_only() {
         .unwrap();
     assert!(matches!(
         v.verify(&real("result_cmd204_oldchain.check_value")),
-        Err(Error::UntrustedChain { .. })
+        Err(Error::ExtendedKeyUsage { .. })
     ));
 }
 

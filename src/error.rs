@@ -87,6 +87,18 @@ pub enum Error {
     /// The RSA signing operation failed.
     #[error("signing failed: {0}")]
     Signing(String),
+    /// A request parameter holds a character the guide forbids in values (guide lines 12–13:
+    /// "所有参数值不应该包含与 JSON 格式冲突的特殊字符,如括号,逗号,双引号,冒号等"): refused before
+    /// anything is signed or sent.
+    #[error(
+        "parameter {field} holds {character:?}, which the guide forbids in parameter values (brackets, commas, double quotes, colons)"
+    )]
+    ForbiddenCharacter {
+        /// The parameter's name.
+        field: String,
+        /// The first forbidden character found.
+        character: char,
+    },
     /// The operating system's random number generator failed (signing needs fresh blinding
     /// factors from it).
     #[error("the operating system's random number generator failed: {0}")]
@@ -274,6 +286,25 @@ pub enum Error {
         /// The whole verified answer, for diagnosis.
         json: Box<serde_json::Map<String, serde_json::Value>>,
     },
+    /// The answer verified and is bound to the request, but a field does not read as its typed
+    /// answer says (a `null`, a date that is no date). The verified answer is not lost: its JSON
+    /// and its check_value (the proof of what Huifu said) come with the error.
+    #[cfg(feature = "client")]
+    #[error(
+        "the verified {cmd_id} answer does not read as typed: {reason} (resp_code {resp_code:?})"
+    )]
+    AnswerFields {
+        /// The command answered.
+        cmd_id: String,
+        /// The answer's resp_code.
+        resp_code: String,
+        /// What did not read.
+        reason: String,
+        /// The verified answer's JSON.
+        json: Box<serde_json::Map<String, serde_json::Value>>,
+        /// The verified answer's check_value as received.
+        check_value: String,
+    },
     /// The answer is longer than the client's `MAX_ANSWER_BYTES` (1 MiB): it is refused, never
     /// verified from a cut prefix.
     #[error("the answer is larger than {limit} bytes (HTTP {status})")]
@@ -407,7 +438,7 @@ impl Error {
             | Error::AnswerDuplicateKey { .. }
             | Error::AnswerNotJson { .. } => true,
             #[cfg(feature = "client")]
-            Error::AnswerMismatch { .. } => true,
+            Error::AnswerMismatch { .. } | Error::AnswerFields { .. } => true,
             Error::Timeout { sent } => *sent,
             #[cfg(feature = "client")]
             Error::Transport { sent, .. } => *sent,

@@ -399,7 +399,7 @@ async fn the_mobile_endpoints_quick_pay_form_and_app_pay_body() {
         order_id: "AP1".into(),
         order_date: "20240102".parse().unwrap(),
         trans_amt: "88.80".parse::<Amount>().unwrap(),
-        pay_type: sdk.pay_type().unwrap().code().into(),
+        pay_type: sdk.pay_type().unwrap(),
         bg_ret_url: "https://merchant.example/notify".into(),
         ret_url: None,
         dev_info_json: sdk.dev_info_json.clone(),

@@ -46,6 +46,17 @@ impl SignedRequest {
         cmd_id: &str,
         params: &P,
     ) -> Result<Self> {
+        Self::with_mode(signer, mer_cust_id, cmd_id, params, REQUEST_MODE)
+    }
+
+    /// [`SignedRequest::new`], signing the JSON in `mode` (base64 of it, or the JSON itself).
+    pub fn with_mode<P: Serialize + ?Sized>(
+        signer: &Signer,
+        mer_cust_id: &str,
+        cmd_id: &str,
+        params: &P,
+        mode: crate::ContentMode,
+    ) -> Result<Self> {
         let json = request_json(mer_cust_id, cmd_id, params)?;
         // The order the request names (for a 301 query: the queried order), which the answer
         // must repeat as the same string. An empty string names nothing; any other kind of
@@ -60,7 +71,7 @@ impl SignedRequest {
             ))),
         };
         let (order_id, order_date) = (binding("order_id")?, binding("order_date")?);
-        let check_value = signer.sign_check_value(json.as_bytes(), REQUEST_MODE)?;
+        let check_value = signer.sign_check_value(json.as_bytes(), mode)?;
         Ok(SignedRequest {
             cmd_id: cmd_id.to_string(),
             mer_cust_id: mer_cust_id.to_string(),
@@ -186,6 +197,17 @@ pub(crate) fn request_json<P: Serialize + ?Sized>(
                     expected: expected.to_string(),
                 });
             }
+        }
+    }
+    // Guide lines 12–13: no JSON-conflicting characters in values (JSON-text fields exempt).
+    for (field, value) in &map {
+        if let Value::String(text) = value
+            && let Some(character) = super::values::forbidden_character(field, text)
+        {
+            return Err(Error::ForbiddenCharacter {
+                field: escape(field),
+                character,
+            });
         }
     }
     let mut ordered = Vec::with_capacity(map.len() + 3);
@@ -341,13 +363,63 @@ impl Answer {
         self.json.get(key).and_then(Value::as_str)
     }
 
-    /// The answer's JSON as a typed value.
+    /// The answer's JSON as a typed value. When a field does not read, the error
+    /// ([`Error::AnswerFields`]) still carries the verified JSON and check_value.
     pub fn parse<T: serde::de::DeserializeOwned>(&self) -> Result<T> {
-        serde_json::from_value(Value::Object(self.json.clone())).map_err(|e| Error::InvalidValue {
-            what: "answer",
-            value: self.resp_code.clone(),
-            reason: e.to_string(),
+        serde_json::from_value(Value::Object(self.json.clone())).map_err(|e| Error::AnswerFields {
+            cmd_id: self.cmd_id.clone(),
+            resp_code: escape(&self.resp_code),
+            reason: escape(&e.to_string()),
+            json: Box::new(self.json.clone()),
+            check_value: self.check_value.clone(),
         })
+    }
+
+    /// What the answer's code says about the request: see [`AnswerOutcome`].
+    pub fn outcome(&self) -> AnswerOutcome {
+        AnswerOutcome::of(&self.cmd_id, &self.resp_code)
+    }
+}
+
+/// What an answer's `resp_code` says, for a caller to match on. Only a code the guide calls a
+/// failure is [`AnswerOutcome::Failed`]: an unknown or pending code never counts as a failure,
+/// so order-state tracking never gives up on an order that may still succeed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum AnswerOutcome {
+    /// `<cmd_id>000`: done (the guide's success codes, e.g. `301000`).
+    Succeeded,
+    /// `<cmd_id>002`: accepted, the final result comes by the `bg_ret_url` notification
+    /// (guide line ~1103: `218002` 请求已受理; the same suffix is "accepted / processing" for 202,
+    /// 104 and 201 in Huifu's own demo and public integrations: not from the guide).
+    Accepted,
+    /// A code the guide calls a failure (line ~1103: `218003` 交易失败).
+    Failed,
+    /// Any other code, including `<cmd_id>098` (system timeout, guide line ~1103: the result is
+    /// unknown, query it with 301) and codes of another command.
+    Unknown,
+}
+
+/// Codes the guide names as failures (line ~1103).
+const FAILURE_CODES: &[&str] = &["218003"];
+
+impl AnswerOutcome {
+    /// The outcome of `resp_code` in an answer to `cmd_id`.
+    pub fn of(cmd_id: &str, resp_code: &str) -> AnswerOutcome {
+        let own = resp_code.len() == cmd_id.len() + 3
+            && resp_code.starts_with(cmd_id)
+            && resp_code.bytes().all(|b| b.is_ascii_digit());
+        if !own {
+            return AnswerOutcome::Unknown;
+        }
+        if FAILURE_CODES.contains(&resp_code) {
+            return AnswerOutcome::Failed;
+        }
+        match resp_code.get(cmd_id.len()..) {
+            Some("000") => AnswerOutcome::Succeeded,
+            Some("002") => AnswerOutcome::Accepted,
+            _ => AnswerOutcome::Unknown,
+        }
     }
 }
 
@@ -388,6 +460,68 @@ pub(crate) fn verify_json(verifier: &Verifier, check_value: &str) -> Result<Map<
 mod tests {
     use super::*;
     use serde_json::json;
+
+    /// The outcomes a caller matches on: success, accepted (guide: 218002), failed (guide:
+    /// 218003), and unknown for everything else, a timeout (218098) and the guide's example
+    /// 218748 included.
+    #[test]
+    fn answer_outcomes_follow_the_guide() {
+        use AnswerOutcome::*;
+        for (cmd, code, outcome) in [
+            ("218", "218000", Succeeded),
+            ("218", "218002", Accepted),
+            ("218", "218003", Failed),
+            ("218", "218098", Unknown),
+            ("218", "218748", Unknown),
+            ("202", "202002", Accepted),
+            ("202", "202003", Unknown),
+            ("301", "301000", Succeeded),
+            ("218", "202000", Unknown),
+            ("218", "000000", Unknown),
+            ("218", "21800a", Unknown),
+            ("218", "", Unknown),
+        ] {
+            assert_eq!(AnswerOutcome::of(cmd, code), outcome, "{cmd} {code}");
+        }
+    }
+
+    /// A value with a JSON-conflicting character is refused before signing, naming the field.
+    #[test]
+    fn forbidden_characters_are_refused_before_signing() {
+        match request_json("M", "218", &json!({"goods_desc": "tea, green"})) {
+            Err(Error::ForbiddenCharacter { field, character }) => {
+                assert_eq!((field.as_str(), character), ("goods_desc", ','));
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(
+            request_json(
+                "M",
+                "218",
+                &json!({"bg_ret_url": "https://m.example/cb", "dev_info_json": "{\"a\":1}"})
+            )
+            .is_ok()
+        );
+    }
+
+    /// A field that does not read keeps the verified answer in the error.
+    #[test]
+    fn a_verified_answer_is_never_lost() {
+        let mut json = Map::new();
+        json.insert("resp_code".into(), json!("301000"));
+        json.insert("order_date".into(), json!("2026-01-01"));
+        json.insert("trans_amt".into(), json!("7.0"));
+        let answer = Answer::new(json, "CV".into(), 200, "301");
+        match answer.parse::<crate::client::QueryAnswer>() {
+            Err(Error::AnswerFields {
+                json, check_value, ..
+            }) => {
+                assert_eq!(check_value, "CV");
+                assert_eq!(json["trans_amt"], "7.0");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
 
     #[test]
     fn fills_and_orders_the_three_fields() {

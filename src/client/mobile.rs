@@ -75,25 +75,78 @@ impl SdkRequest {
     }
 }
 
-/// The APP pay types.
+/// The `pay_type` codes of cmd 218 (APP pay).
+///
+/// From the guide (line ~1097, the SDK endpoint's table): `15` Alipay, `10` WeChat APP pay; the
+/// change log (v3.2.9) adds `14` Apple Pay. **Not from the guide** (Huifu's own server demo and
+/// public integrations): `04` WeChat scan, `05` Alipay scan, `12` Alipay, `13` WeChat official
+/// account. Serialises as its two-digit code; an unknown code does not deserialise.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum PayType {
-    /// `10`: WeChat APP pay.
+    /// `10`: WeChat APP pay (guide).
     WeChatApp,
-    /// `15`: Alipay.
+    /// `15`: Alipay, for the mobile SDK (guide).
     Alipay,
-    /// `14`: Apple Pay.
+    /// `14`: Apple Pay (guide change log v3.2.9).
     ApplePay,
+    /// `04`: WeChat scan (not from the guide).
+    WeChatScan,
+    /// `05`: Alipay scan (not from the guide).
+    AlipayScan,
+    /// `12`: Alipay (not from the guide).
+    AlipayApp,
+    /// `13`: WeChat official account (not from the guide).
+    WeChatOfficialAccount,
 }
 
 impl PayType {
+    const ALL: [PayType; 7] = [
+        PayType::WeChatApp,
+        PayType::Alipay,
+        PayType::ApplePay,
+        PayType::WeChatScan,
+        PayType::AlipayScan,
+        PayType::AlipayApp,
+        PayType::WeChatOfficialAccount,
+    ];
+
     /// The code on the wire.
     pub fn code(self) -> &'static str {
         match self {
             PayType::WeChatApp => "10",
             PayType::Alipay => "15",
             PayType::ApplePay => "14",
+            PayType::WeChatScan => "04",
+            PayType::AlipayScan => "05",
+            PayType::AlipayApp => "12",
+            PayType::WeChatOfficialAccount => "13",
         }
+    }
+
+    /// The type of a wire code.
+    pub fn from_code(code: &str) -> Option<PayType> {
+        PayType::ALL.into_iter().find(|t| t.code() == code)
+    }
+}
+
+impl std::fmt::Display for PayType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+impl serde::Serialize for PayType {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.code())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PayType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        let code = String::deserialize(d)?;
+        PayType::from_code(&code)
+            .ok_or_else(|| serde::de::Error::custom(format!("unknown pay_type {code:?}")))
     }
 }
 
@@ -189,6 +242,17 @@ impl AppPayBody {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `pay_type` travels as its two-digit code.
+    #[test]
+    fn pay_types_are_their_codes() {
+        for t in PayType::ALL {
+            let json = serde_json::to_string(&t).unwrap();
+            assert_eq!(json, format!("\"{}\"", t.code()));
+            assert_eq!(serde_json::from_str::<PayType>(&json).unwrap(), t);
+        }
+        assert!(serde_json::from_str::<PayType>("\"99\"").is_err());
+    }
 
     /// Huifu's sample body from the developer guide.
     const SAMPLE: &str = "%7B%22pay_url%22%3A%22%22%2C%22resp_desc%22%3A%22%E4%BA%8C%E7%BA%A7%E5%95%86%E6%88%B7%E5%8F%B7%E4%B8%8D%E5%AD%98%E5%9C%A8%22%2C%22platform_seq_id%22%3A%22%22%2C%22resp_code%22%3A%22218748%22%2C%22pay_info%22%3A%22%22%2C%22token_id%22%3A%22%22%2C%22order_id%22%3A%22TEST1513827504986%22%2C%22order_date%22%3A%2220171221%22%7D";

@@ -75,8 +75,9 @@ use std::time::Duration;
 
 pub use reqwest::Url;
 
-pub use call::{Answer, SignedRequest};
+pub use call::{Answer, AnswerOutcome, SignedRequest};
 pub use form::{PageForm, escape_html};
+pub use mobile::PayType;
 pub use notify::{Notification, OrderOutcome, OrderState, OrderStates, StateChange};
 pub use typed::{
     AppPayAnswer, AppPayRequest, QueryAnswer, QueryRequest, RefundAnswer, RefundRequest, Reply,
@@ -156,6 +157,7 @@ pub struct ClientBuilder {
     extra_roots_der: Vec<Vec<u8>>,
     extra_roots_pem: Vec<Vec<u8>>,
     platform_roots: bool,
+    content_mode: ContentMode,
 }
 
 impl std::fmt::Debug for ClientBuilder {
@@ -209,6 +211,15 @@ impl ClientBuilder {
         self
     }
 
+    /// What requests sign: [`ContentMode::Huifu`] (the default: base64 of the JSON, as Huifu's
+    /// Java wrapper signs) or [`ContentMode::Raw`] (the JSON itself, as the guide's PHP demo
+    /// signs: `$strSignSourceData = json_encode($requestParam)`, guide line 266). Answers and
+    /// notifications are read in either form whatever is chosen here.
+    pub fn content_mode(mut self, mode: ContentMode) -> Self {
+        self.content_mode = mode;
+        self
+    }
+
     /// Builds the client: parses the extra roots and sets up rustls with the ring provider.
     pub fn build(self) -> Result<Client> {
         use rustls::pki_types::CertificateDer;
@@ -254,6 +265,7 @@ impl ClientBuilder {
                 mer_cust_id: self.mer_cust_id,
                 signer: self.signer,
                 verifier: self.verifier,
+                content_mode: self.content_mode,
             }),
         })
     }
@@ -307,6 +319,7 @@ struct Inner {
     mer_cust_id: String,
     signer: Signer,
     verifier: Verifier,
+    content_mode: ContentMode,
 }
 
 impl std::fmt::Debug for Client {
@@ -340,6 +353,7 @@ impl Client {
             extra_roots_der: Vec::new(),
             extra_roots_pem: Vec::new(),
             platform_roots: true,
+            content_mode: REQUEST_MODE,
         }
     }
 
@@ -377,7 +391,13 @@ impl Client {
         cmd_id: &str,
         params: &P,
     ) -> Result<SignedRequest> {
-        SignedRequest::new(&self.inner.signer, &self.inner.mer_cust_id, cmd_id, params)
+        SignedRequest::with_mode(
+            &self.inner.signer,
+            &self.inner.mer_cust_id,
+            cmd_id,
+            params,
+            self.inner.content_mode,
+        )
     }
 
     /// Calls `cmd_id` with `params` (any serde value that is a JSON object, e.g. a
@@ -511,6 +531,7 @@ pub(crate) use crate::error::escape_untrusted as escape;
 use crate::error::escape_untrusted_bounded as escape_bounded;
 
 /// Content mode used for requests.
+/// The default content mode of requests ([`ClientBuilder::content_mode`]).
 pub(crate) const REQUEST_MODE: ContentMode = ContentMode::Huifu;
 
 #[cfg(test)]

@@ -117,8 +117,9 @@ impl Notification {
     /// What the notification says about the order. The `resp_code` must be this notification's
     /// own: its `cmd_id` (digits, not `000`, never `301`) followed by three digits; any other
     /// code, `000000` included, is a failure. Then `trans_stat` decides when present (`02000002`
-    /// success, `02000003` failure), otherwise the code's last three digits (`000` success,
-    /// `002` accepted and `098` timeout pending, anything else failure).
+    /// success, `02000003` failure), otherwise the code as [`AnswerOutcome`](super::AnswerOutcome)
+    /// reads it: success for `000`, failure only for a code the guide calls a failure
+    /// (`218003`), pending for everything else (`002` accepted, `098` timeout, unknown codes).
     pub fn outcome(&self) -> OrderOutcome {
         let cmd_id = self.cmd_id();
         let code = self.resp_code.as_str();
@@ -130,10 +131,12 @@ impl Notification {
             Some("02000003") => return OrderOutcome::Failure,
             _ => {}
         }
-        match code.strip_prefix(cmd_id).unwrap_or_default() {
-            "000" => OrderOutcome::Success,
-            "002" | "098" => OrderOutcome::Pending,
-            _ => OrderOutcome::Failure,
+        // Only a code the guide calls a failure fails the order: an unknown or pending code
+        // leaves it pending (query it with 301), never failed.
+        match super::AnswerOutcome::of(cmd_id, code) {
+            super::AnswerOutcome::Succeeded => OrderOutcome::Success,
+            super::AnswerOutcome::Failed => OrderOutcome::Failure,
+            _ => OrderOutcome::Pending,
         }
     }
 }
@@ -375,6 +378,9 @@ mod tests {
             ("218", "218002", None, Pending),
             ("218", "218098", None, Pending),
             ("218", "218003", None, Failure),
+            // A code the guide does not call a failure leaves the order pending.
+            ("218", "218748", None, Pending),
+            ("202", "202001", None, Pending),
             ("218", "218000", Some("02000003"), Failure),
             ("218", "218003", Some("02000002"), Success),
             // Another interface's code, 000000, a query, no cmd_id: never success.

@@ -10,7 +10,8 @@ use serde_json::{Map, Value};
 
 use super::Client;
 use super::call::Answer;
-use super::values::{Amount, OrderDate};
+use super::mobile::PayType;
+use super::values::{Amount, OrderDate, lenient_amount};
 use crate::Result;
 
 /// A typed answer together with the verified raw answer it was read from.
@@ -96,7 +97,7 @@ pub struct QueryAnswer {
     #[serde(default)]
     pub trans_stat: String,
     /// The transaction amount (absent or empty when unknown).
-    #[serde(default, deserialize_with = "empty_as_none")]
+    #[serde(default, deserialize_with = "lenient_amount")]
     pub trans_amt: Option<Amount>,
     /// Split details (JSON text).
     #[serde(default)]
@@ -124,8 +125,8 @@ pub struct AppPayRequest {
     pub order_date: OrderDate,
     /// The amount.
     pub trans_amt: Amount,
-    /// `10` WeChat APP, `15` Alipay, `14` Apple Pay.
-    pub pay_type: String,
+    /// The payment type (`10` WeChat APP, `15` Alipay, `14` Apple Pay, …).
+    pub pay_type: PayType,
     /// Where the result is posted.
     pub bg_ret_url: String,
     /// Browser return address.
@@ -236,8 +237,27 @@ pub struct WithdrawAnswer {
     #[serde(default, deserialize_with = "empty_as_none")]
     pub order_date: Option<OrderDate>,
     /// The amount.
-    #[serde(default, deserialize_with = "empty_as_none")]
+    #[serde(default, deserialize_with = "lenient_amount")]
     pub trans_amt: Option<Amount>,
+    /// `02000002` success, `02000003` failure, `02000009` refunded (not from the guide: Huifu's
+    /// own demo and public integrations).
+    #[serde(default)]
+    pub trans_stat: String,
+    /// 202: the amount actually paid out (not from the guide).
+    #[serde(default, deserialize_with = "lenient_amount")]
+    pub real_trans_amt: Option<Amount>,
+    /// 202: the bank of the card paid to (not from the guide).
+    #[serde(default)]
+    pub bank_id: String,
+    /// 202: the fee charged (not from the guide).
+    #[serde(default, deserialize_with = "lenient_amount")]
+    pub fee_amt: Option<Amount>,
+    /// 202: who paid the fee (not from the guide).
+    #[serde(default)]
+    pub fee_cust_id: String,
+    /// 202: the fee account (not from the guide).
+    #[serde(default)]
+    pub fee_acct_id: String,
     /// Echoed merchant field.
     #[serde(default)]
     pub mer_priv: String,

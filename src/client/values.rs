@@ -8,6 +8,57 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::{Error, Result};
 
+/// Fields whose value is JSON text by definition, exempt from the character rule below. From
+/// the guide: `dev_info_json` (lines 1072, 1094: device information from the client SDK, passed
+/// through) and `self_param_info` (line ~1098: the merchant's own parameters from the SDK). Not
+/// from the guide: `div_detail` (split details, a JSON array in Huifu's own server demo:
+/// `[{"divCustId":…,"divAcctId":…,"divAmt":…}]`).
+pub const JSON_TEXT_FIELDS: &[&str] = &["dev_info_json", "self_param_info", "div_detail"];
+
+/// The first character of `value` that the guide forbids in a parameter value (lines 12–13:
+/// "所有参数值不应该包含与 JSON 格式冲突的特殊字符,如括号,逗号,双引号,冒号等": brackets, commas,
+/// double quotes, colons), or `None`. Brackets are `(){}[]`. Our reading, where the guide's own
+/// examples need it: a colon is allowed in URL fields (names ending in `_url`, e.g. its
+/// `bg_ret_url=http://…` on line 33), and [`JSON_TEXT_FIELDS`] are not checked.
+pub fn forbidden_character(field: &str, value: &str) -> Option<char> {
+    if JSON_TEXT_FIELDS.contains(&field) {
+        return None;
+    }
+    let url = field.ends_with("_url");
+    value.chars().find(|c| match c {
+        '(' | ')' | '{' | '}' | '[' | ']' | ',' | '"' => true,
+        ':' => !url,
+        _ => false,
+    })
+}
+
+/// Reads an amount as Huifu may send it: yuan with up to two decimals (`7`, `7.0`, `7.00`), as a
+/// string or a JSON number; `""` and `null` are `None`. Requests are strict ([`Amount`]'s
+/// `FromStr`); answers are read leniently, so that a verified answer is never lost over the
+/// form of an amount.
+pub(crate) fn lenient_amount<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> std::result::Result<Option<Amount>, D::Error> {
+    let text = match serde_json::Value::deserialize(deserializer)? {
+        serde_json::Value::Null => return Ok(None),
+        serde_json::Value::String(s) => s,
+        serde_json::Value::Number(n) => n.to_string(),
+        other => {
+            return Err(serde::de::Error::custom(format!("an amount, not {other}")));
+        }
+    };
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    let (whole, frac) = text.split_once('.').unwrap_or((text, ""));
+    if frac.len() > 2 || !frac.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(serde::de::Error::custom(format!("not an amount: {text:?}")));
+    }
+    let padded = format!("{whole}.{frac:0<2}");
+    padded.parse().map(Some).map_err(serde::de::Error::custom)
+}
+
 /// An amount of money in fen (hundredths of a yuan), written as yuan with exactly two decimals.
 ///
 /// No floating point anywhere: `"1200.00"` parses to 120 000 fen and displays back as `1200.00`.
@@ -282,6 +333,61 @@ fn excerpt_value(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Guide lines 12–13: no brackets, commas, double quotes or colons in values; JSON-text
+    /// fields exempt; colons allowed in URL fields (the guide's own bg_ret_url example).
+    #[test]
+    fn json_conflicting_characters_are_found() {
+        for (field, value, found) in [
+            ("goods_desc", "coffee", None),
+            ("goods_desc", "汇付 咖啡 100% 好", None),
+            ("goods_desc", "coffee, large", Some(',')),
+            ("goods_desc", "say \"hi\"", Some('"')),
+            ("goods_desc", "a:b", Some(':')),
+            ("mer_priv", "(x)", Some('(')),
+            ("mer_priv", "[x]", Some('[')),
+            ("mer_priv", "{x}", Some('{')),
+            ("bg_ret_url", "http://mertest.chinapnr.com/npay", None),
+            ("bg_ret_url", "http://h/a,b", Some(',')),
+            ("dev_info_json", r#"{"a":"b","c":[1]}"#, None),
+            ("div_detail", r#"[{"divCustId":"1","divAmt":"1.00"}]"#, None),
+        ] {
+            assert_eq!(forbidden_character(field, value), found, "{field}={value}");
+        }
+    }
+
+    /// Amounts from Huifu read leniently; requests stay strict.
+    #[test]
+    fn answer_amounts_read_leniently() {
+        #[derive(serde::Deserialize)]
+        struct A {
+            #[serde(default, deserialize_with = "lenient_amount")]
+            a: Option<Amount>,
+        }
+        let read = |j: &str| serde_json::from_str::<A>(j).map(|a| a.a.map(Amount::fen));
+        for (json, fen) in [
+            (r#"{"a":"7"}"#, Some(700)),
+            (r#"{"a":"7.0"}"#, Some(700)),
+            (r#"{"a":"7.00"}"#, Some(700)),
+            (r#"{"a":"0.39"}"#, Some(39)),
+            (r#"{"a":7.5}"#, Some(750)),
+            (r#"{"a":12}"#, Some(1200)),
+            (r#"{"a":""}"#, None),
+            (r#"{"a":null}"#, None),
+            (r#"{}"#, None),
+        ] {
+            assert_eq!(read(json).unwrap(), fen, "{json}");
+        }
+        for bad in [
+            r#"{"a":"7.001"}"#,
+            r#"{"a":"-1.00"}"#,
+            r#"{"a":"x"}"#,
+            r#"{"a":[]}"#,
+        ] {
+            assert!(read(bad).is_err(), "{bad}");
+        }
+        assert!("7".parse::<Amount>().is_err());
+    }
 
     #[test]
     fn amounts_round_trip_with_two_decimals() {

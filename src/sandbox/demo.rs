@@ -17,7 +17,7 @@ use tokio::sync::mpsc;
 
 use crate::chain::TrustStore;
 use crate::client::{
-    Amount, AppPayRequest, Client, Endpoint, OrderDate, OrderKey, OrderState, OrderStates,
+    Amount, AppPayRequest, Client, Endpoint, OrderDate, OrderKey, OrderState, OrderStates, PayType,
     QueryRequest, Url,
 };
 use crate::identity::SignerPin;
@@ -156,7 +156,7 @@ pub async fn run(options: &DemoOptions, mut say: impl FnMut(&str)) -> Result<Dem
         order_id: order_id.clone(),
         order_date: date,
         trans_amt: "12.00".parse::<Amount>()?,
-        pay_type: "10".to_string(),
+        pay_type: PayType::WeChatApp,
         bg_ret_url: format!("http://{merchant_addr}/notify"),
         ret_url: None,
         dev_info_json: None,

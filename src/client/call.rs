@@ -560,9 +560,16 @@ mod tests {
 
     #[test]
     fn values_are_escaped_by_a_real_serialiser() {
-        let json = request_json("M", "101", &json!({"user_name": "张\"三\",}{:\n"})).unwrap();
+        // A JSON-text field may hold anything; the serialiser escapes it.
+        let json =
+            request_json("M", "101", &json!({"dev_info_json": "张\"三\",}{:\n"})).unwrap();
         let back: Map<String, Value> = serde_json::from_str(&json).unwrap();
-        assert_eq!(back["user_name"], "张\"三\",}{:\n");
+        assert_eq!(back["dev_info_json"], "张\"三\",}{:\n");
+        // Any other field may not (guide lines 12–13).
+        assert!(matches!(
+            request_json("M", "101", &json!({"user_name": "张\"三\""})),
+            Err(Error::ForbiddenCharacter { .. })
+        ));
     }
 
     #[test]

@@ -1,0 +1,220 @@
+//! The sandbox driven as Huifu's own demos drive Huifu, built independently of our client:
+//! requests signed with the OpenSSL CLI (`openssl smime -sign -binary -noattr -md sha256
+//! -nodetach -outform DER`), sent as plain HTTP/1.1 over a TCP socket in each demo's shape, every
+//! answer checked with `openssl cms -verify`. Each assertion cites the guide line
+//! (`../shared/seed/huifu-app-plus-developer-guide.txt`) it comes from.
+
+mod common;
+mod sandbox_common;
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use common::{openssl, temp_dir};
+use huifu_cfca::sandbox::RunningSandbox;
+use sandbox_common::{MERCHANT, config, pki, start};
+use serde_json::{Map, Value, json};
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+fn run(args: &[&str]) -> Vec<u8> {
+    let out = openssl(args);
+    assert!(
+        out.status.success(),
+        "openssl {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
+/// The merchant's key and certificate and the sandbox CA bundle, as PEM files for OpenSSL.
+struct Files {
+    dir: PathBuf,
+    key: PathBuf,
+    cert: PathBuf,
+    cas: PathBuf,
+}
+
+fn files() -> Files {
+    let dir = temp_dir("guide");
+    let key = dir.join("merchant.key");
+    std::fs::write(&key, pki().merchant().key_pkcs8_pem().unwrap().as_bytes()).unwrap();
+    let der = |name: &str, bytes: Vec<u8>| -> PathBuf {
+        let d = dir.join(format!("{name}.der"));
+        let p = dir.join(format!("{name}.pem"));
+        std::fs::write(&d, bytes).unwrap();
+        run(&["x509", "-inform", "DER", "-in", s(&d), "-out", s(&p)]);
+        p
+    };
+    let cert = der("merchant", pki().merchant().certificate_der().unwrap());
+    let root = der("root", pki().root().certificate_der().unwrap());
+    let oca = der("oca", pki().oca31().certificate_der().unwrap());
+    let cas = dir.join("cas.pem");
+    let mut bundle = std::fs::read(&root).unwrap();
+    bundle.extend(std::fs::read(&oca).unwrap());
+    std::fs::write(&cas, bundle).unwrap();
+    Files {
+        dir,
+        key,
+        cert,
+        cas,
+    }
+}
+
+/// How the signed content is made from the JSON.
+#[derive(Clone, Copy)]
+enum Content {
+    /// base64 of the JSON, as Huifu's Java wrapper signs.
+    Base64,
+    /// The JSON itself, as the guide's PHP demo signs (`json_encode($requestParam)`, line 266).
+    Raw,
+}
+
+/// `check_value` for `json`, made with the OpenSSL CLI only: sign, then base64 of the DER.
+fn check_value(f: &Files, json: &str, content: Content) -> String {
+    let input = f.dir.join("request.json");
+    let text = match content {
+        Content::Raw => json.to_string(),
+        Content::Base64 => {
+            std::fs::write(&input, json).unwrap();
+            let b64 = run(&["base64", "-A", "-in", s(&input)]);
+            String::from_utf8(b64).unwrap().trim().to_string()
+        }
+    };
+    std::fs::write(&input, text).unwrap();
+    let der = f.dir.join("request.p7");
+    run(&[
+        "smime", "-sign", "-binary", "-noattr", "-md", "sha256", "-nodetach", "-outform", "DER",
+        "-in", s(&input), "-signer", s(&f.cert), "-inkey", s(&f.key), "-out", s(&der),
+    ]);
+    let b64 = run(&["base64", "-A", "-in", s(&der)]);
+    String::from_utf8(b64).unwrap().trim().to_string()
+}
+
+/// Verifies an answer's check_value with `openssl cms -verify` against the sandbox CAs and
+/// returns the JSON it carries (base64 of the JSON, Huifu's convention).
+fn openssl_verified(f: &Files, check_value: &str) -> Map<String, Value> {
+    let b64 = f.dir.join("answer.b64");
+    let der = f.dir.join("answer.p7");
+    let content = f.dir.join("answer.content");
+    std::fs::write(&b64, check_value).unwrap();
+    run(&["base64", "-d", "-A", "-in", s(&b64), "-out", s(&der)]);
+    run(&[
+        "cms", "-verify", "-binary", "-inform", "DER", "-in", s(&der), "-CAfile", s(&f.cas),
+        "-out", s(&content),
+    ]);
+    let json = run(&["base64", "-d", "-A", "-in", s(&content)]);
+    serde_json::from_slice(&json).unwrap_or_else(|e| {
+        panic!("answer content is not JSON ({e}): {}", String::from_utf8_lossy(&json))
+    })
+}
+
+/// One HTTP/1.1 exchange over a plain socket; returns (status, body).
+fn http(sandbox: &RunningSandbox, target: &str, content_type: &str, body: &[u8]) -> (u16, Vec<u8>) {
+    let addr = sandbox.base_url().trim_start_matches("http://").to_string();
+    let mut stream = TcpStream::connect(&addr).unwrap();
+    stream.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    let head = format!(
+        "POST {target} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: {content_type}\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).unwrap();
+    stream.write_all(body).unwrap();
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).unwrap();
+    let split = raw.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
+    let head = String::from_utf8_lossy(&raw[..split]).to_string();
+    let status: u16 = head.split_whitespace().nth(1).unwrap().parse().unwrap();
+    let mut body = raw[split + 4..].to_vec();
+    if head.to_ascii_lowercase().contains("transfer-encoding: chunked") {
+        let mut out = Vec::new();
+        let mut rest = &body[..];
+        loop {
+            let line_end = rest.windows(2).position(|w| w == b"\r\n").unwrap();
+            let size = usize::from_str_radix(std::str::from_utf8(&rest[..line_end]).unwrap().trim(), 16)
+                .unwrap();
+            if size == 0 {
+                break;
+            }
+            out.extend_from_slice(&rest[line_end + 2..line_end + 2 + size]);
+            rest = &rest[line_end + 2 + size + 2..];
+        }
+        body = out;
+    }
+    (status, body)
+}
+
+fn url_encode(text: &str) -> String {
+    form_urlencoded::byte_serialize(text.as_bytes()).collect()
+}
+
+/// The four fields as a form body, the way the guide's Java demo posts them (lines ~120–135).
+fn form_body(json: &Value, cv: &str) -> String {
+    format!(
+        "version={}&cmd_id={}&mer_cust_id={}&check_value={}",
+        json["version"].as_str().unwrap(),
+        json["cmd_id"].as_str().unwrap(),
+        json["mer_cust_id"].as_str().unwrap(),
+        url_encode(cv)
+    )
+}
+
+/// The answer's check_value from `{"check_value": ...}`.
+fn answer_cv(status: u16, body: &[u8]) -> String {
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(body));
+    let v: Value = serde_json::from_slice(body).unwrap();
+    v["check_value"]
+        .as_str()
+        .unwrap_or_else(|| panic!("unsigned answer: {}", String::from_utf8_lossy(body)))
+        .to_string()
+}
+
+fn request(cmd_id: &str, extra: Value) -> Value {
+    let mut map = json!({"version": "10", "cmd_id": cmd_id, "mer_cust_id": MERCHANT});
+    if let (Some(m), Value::Object(e)) = (map.as_object_mut(), extra) {
+        m.extend(e);
+    }
+    map
+}
+
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+    tokio::task::spawn_blocking(f).await.unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_301_query_signed_by_openssl_in_both_content_forms() {
+    let sandbox = start(config()).await;
+    let sb = std::sync::Arc::new(sandbox);
+    let sb2 = sb.clone();
+    blocking(move || {
+        let f = files();
+        for content in [Content::Base64, Content::Raw] {
+            let req = request(
+                "301",
+                json!({"order_id": "NOPE1", "order_date": "20260101", "trans_type": "01"}),
+            );
+            let text = serde_json::to_string(&req).unwrap();
+            let cv = check_value(&f, &text, content);
+            let (status, body) = http(
+                &sb2,
+                "/api/merchantRequest",
+                "application/x-www-form-urlencoded",
+                form_body(&req, &cv).as_bytes(),
+            );
+            let answer = openssl_verified(&f, &answer_cv(status, &body));
+            // Guide line 73 (the 301 answer sample): cmd_id, mer_cust_id, order_id, order_date
+            // come back with resp_code and resp_desc.
+            assert_eq!(answer["cmd_id"], "301");
+            assert_eq!(answer["mer_cust_id"], MERCHANT);
+            assert_eq!(answer["order_id"], "NOPE1");
+            assert!(answer["resp_code"].as_str().unwrap().starts_with("301"));
+        }
+    })
+    .await;
+    drop(sb);
+}

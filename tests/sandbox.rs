@@ -463,7 +463,10 @@ async fn garbage_never_crashes_the_server() {
     let signer = merchant_signer();
     let good = form(
         &signer,
-        &request("203", json!({"order_id":"G1","order_date":"20260101"})),
+        &request(
+            "203",
+            json!({"order_id":"G1","order_date":"20260101","trans_amt":"1.00"}),
+        ),
     );
     let cv = good[3].1.clone();
     let mut bodies: Vec<Vec<u8>> = vec![

@@ -5,6 +5,13 @@
 //! another character of an order id, see `acknowledges`); anything else is a failure and
 //! the result is resent, 3 more times (4 attempts in all). Every attempt is recorded in the
 //! [`DeliveryLog`] (and printed to stderr when the sandbox logs), and so is the give-up.
+//!
+//! Destinations (issue 17, item 6): by default only loopback ones are called (`localhost`, an
+//! IPv4 address in 127.0.0.0/8, `::1`), so a signed request cannot make the sandbox probe other
+//! hosts; [`SandboxConfig::allow_remote_callbacks`](super::SandboxConfig::allow_remote_callbacks)
+//! allows any. A URL with user information (`user:pw@`) is refused either way. A refused
+//! destination is recorded once, as [`DeliveryOutcome::Refused`] with attempt 0 (no connection
+//! is made), under the URL without its user information.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -13,6 +20,7 @@ use std::time::{Duration, SystemTime};
 use tokio::sync::Notify;
 
 use super::state::{OrderKey, lock};
+use crate::error::escape_untrusted;
 use crate::{Error, Result};
 
 /// How results are delivered.
@@ -57,6 +65,9 @@ pub enum DeliveryOutcome {
     /// The last attempt failed: the sandbox stops trying (recorded after the last attempt, with
     /// `attempt` = the number of attempts made).
     GaveUp,
+    /// The destination is not allowed (not loopback, user information in the URL, not a valid
+    /// URL): nothing was sent. Recorded once, with `attempt` 0.
+    Refused(String),
 }
 
 impl DeliveryOutcome {
@@ -75,6 +86,7 @@ impl std::fmt::Display for DeliveryOutcome {
             DeliveryOutcome::Timeout => f.write_str("timeout"),
             DeliveryOutcome::Transport(e) => write!(f, "transport error: {e}"),
             DeliveryOutcome::GaveUp => f.write_str("gave up"),
+            DeliveryOutcome::Refused(why) => write!(f, "refused, not sent: {why}"),
         }
     }
 }
@@ -122,11 +134,17 @@ impl DeliveryLog {
             .collect()
     }
 
-    /// How many attempts were made for an order (give-up records are not attempts).
+    /// How many attempts were made for an order (give-up and refusal records are not attempts).
     pub fn attempts(&self, key: &OrderKey) -> u32 {
         lock(&self.inner.records)
             .iter()
-            .filter(|r| &r.key == key && r.outcome != DeliveryOutcome::GaveUp)
+            .filter(|r| {
+                &r.key == key
+                    && !matches!(
+                        r.outcome,
+                        DeliveryOutcome::GaveUp | DeliveryOutcome::Refused(_)
+                    )
+            })
             .count() as u32
     }
 
@@ -165,9 +183,14 @@ impl DeliveryLog {
 
     fn push(&self, record: DeliveryRecord, log: bool) {
         if log {
+            // The order key and the URL come from the merchant's request, the outcome may carry
+            // text from the merchant's server: escaped, so none can write a line of its own.
             eprintln!(
                 "sandbox callback {} attempt {} -> {}: {}",
-                record.key, record.attempt, record.url, record.outcome
+                escape_untrusted(&record.key.to_string()),
+                record.attempt,
+                escape_untrusted(&record.url),
+                escape_untrusted(&record.outcome.to_string())
             );
         }
         lock(&self.inner.records).push(record);
@@ -213,6 +236,61 @@ pub(crate) fn http_client(
         .user_agent(concat!("huifu-cfca-sandbox/", env!("CARGO_PKG_VERSION")))
         .build()
         .map_err(|e| Error::Sandbox(format!("callback HTTP client: {e}")))
+}
+
+/// Whether the sandbox may post to `url`; if not, `Err` with the URL to record (without its user
+/// information) and the reason.
+pub(crate) fn check_destination(
+    url: &str,
+    allow_remote: bool,
+) -> std::result::Result<(), (String, String)> {
+    let Ok(mut parsed) = reqwest::Url::parse(url) else {
+        return Err((url.to_string(), "not a valid URL".to_string()));
+    };
+    let has_userinfo = !parsed.username().is_empty() || parsed.password().is_some();
+    let _ = parsed.set_username("");
+    let _ = parsed.set_password(None);
+    let shown = parsed.to_string();
+    if has_userinfo {
+        return Err((shown, "user information in a callback URL".to_string()));
+    }
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err((shown, "not an http or https URL".to_string()));
+    }
+    // The parser has normalised the host: IPv4 in dotted decimal, IPv6 in brackets, names in
+    // lower case.
+    let loopback = match parsed.host_str() {
+        Some(host) => {
+            let bare = host.trim_start_matches('[').trim_end_matches(']');
+            match bare.parse::<std::net::IpAddr>() {
+                Ok(ip) => ip.is_loopback(),
+                Err(_) => host.eq_ignore_ascii_case("localhost"),
+            }
+        }
+        None => return Err((shown, "no host".to_string())),
+    };
+    if loopback || allow_remote {
+        Ok(())
+    } else {
+        Err((
+            shown,
+            "not a loopback destination (allow_remote_callbacks is off)".to_string(),
+        ))
+    }
+}
+
+/// Records a refused destination (no attempt is made).
+pub(crate) fn refuse(log: &DeliveryLog, print: bool, key: OrderKey, url: String, why: String) {
+    log.push(
+        DeliveryRecord {
+            key,
+            url,
+            attempt: 0,
+            outcome: DeliveryOutcome::Refused(why),
+            at: SystemTime::now(),
+        },
+        print,
+    );
 }
 
 /// One result to deliver.
@@ -379,6 +457,41 @@ mod tests {
                 String::from_utf8_lossy(body)
             );
         }
+    }
+
+    #[test]
+    fn only_loopback_destinations_by_default() {
+        for url in [
+            "http://127.0.0.1:8080/notify",
+            "http://127.1.2.3/notify",
+            "http://localhost:9/n",
+            "https://LOCALHOST/n",
+            "http://[::1]:80/n",
+        ] {
+            assert_eq!(check_destination(url, false), Ok(()), "{url}");
+        }
+        for url in [
+            "http://169.254.169.254/latest",
+            "http://10.0.0.1/",
+            "http://[fd00::1]/",
+            "http://[::ffff:10.0.0.1]/",
+            "http://example.com/",
+            "http://localhost.example.com/",
+            "http://0x0a000001/",
+        ] {
+            assert!(check_destination(url, false).is_err(), "{url}");
+            assert_eq!(check_destination(url, true), Ok(()), "{url}");
+        }
+        for url in [
+            "http://user:pw@127.0.0.1/",
+            "http://user@localhost/",
+            "http://:pw@10.0.0.1/",
+        ] {
+            let (shown, why) = check_destination(url, true).unwrap_err();
+            assert!(why.contains("user information"), "{url}: {why}");
+            assert!(!shown.contains('@'), "{shown}");
+        }
+        assert!(check_destination("http://", true).is_err());
     }
 
     #[test]

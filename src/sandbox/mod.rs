@@ -36,16 +36,23 @@
 //!   verification (signature, chain or identity), body too large (HTTP 413; the others HTTP 200).
 //!   The real API's error pages are unsigned too; a client must never take them for an answer.
 //! - **signed** `{"check_value": …}` answers (HTTP 200) for errors after authentication: a form
-//!   field that differs from the signed JSON, a missing parameter, a duplicate order, an unknown
+//!   field that differs from the signed JSON, a missing parameter (see [`REQUIRED_FIELDS`]), a
+//!   duplicate order, an unknown
 //!   order in a 301 query, a cmd_id the endpoint does not serve.
 //!
 //! Nothing a client sends makes the server panic; bodies are bounded
-//! ([`SandboxConfig::max_body_bytes`], [`SandboxConfig::max_upload_bytes`]).
+//! ([`SandboxConfig::max_body_bytes`], [`SandboxConfig::max_upload_bytes`]), and so are the time
+//! a client may take ([`SandboxConfig::header_timeout`], [`SandboxConfig::idle_timeout`],
+//! [`SandboxConfig::body_timeout`]), the connections served at once
+//! ([`SandboxConfig::max_connections`]) and the memory orders hold
+//! ([`SandboxConfig::max_order_bytes`]). Callbacks go to loopback destinations only, unless
+//! [`SandboxConfig::allow_remote_callbacks`] is set.
 
 pub mod callback;
 pub mod demo;
 pub mod page;
 pub mod rules;
+mod server;
 pub mod state;
 
 use std::collections::{BTreeMap, HashMap};
@@ -55,8 +62,7 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
-use axum::extract::{DefaultBodyLimit, Multipart, RawQuery, State};
+use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, RawQuery, Request, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::post;
@@ -68,6 +74,7 @@ use tokio::task::JoinHandle;
 use x509_cert::Certificate;
 
 use crate::chain::TrustStore;
+use crate::error::escape_untrusted;
 use crate::identity::SignerPin;
 use crate::pki::TestPki;
 use crate::signer::Signer;
@@ -113,7 +120,8 @@ pub const ERR_ORDER_NOT_FOUND: &str = "108";
 pub const ERR_UNSUPPORTED_CMD: &str = "109";
 /// Error suffix: the body exceeds the configured bound.
 pub const ERR_TOO_LARGE: &str = "110";
-/// Error suffix: the sandbox holds its maximum number of orders.
+/// Error suffix: the sandbox holds its maximum of orders, by count
+/// ([`SandboxConfig::max_orders`]) or by bytes ([`SandboxConfig::max_order_bytes`]).
 pub const ERR_FULL: &str = "111";
 /// Error suffix: a refund names an order that did not succeed, was refunded, or is smaller.
 pub const ERR_NOT_REFUNDABLE: &str = "112";
@@ -136,6 +144,58 @@ const ECHO_FIELDS: &[&str] = &[
     "trans_type",
     "attach_type",
 ];
+
+/// The signed parameters each interface needs (issue 17, item 7): a request whose cmd_id is
+/// listed here and that lacks one of its fields (absent, empty, or not a JSON string) gets a
+/// signed `<cmd>102` answer ([`ERR_MISSING`]); nothing is stored and no callback is sent.
+/// cmd_ids not listed need none besides the four form fields (and `order_date` with an
+/// `order_id`, as always).
+///
+/// The developer guide has no table of required request fields for these interfaces: where its
+/// demos or samples carry the fields, the line is cited next to the entry; the rest (an amount
+/// for every order that moves money, the refunded order for 205) is **the sandbox's own rule**,
+/// so that an order the sandbox answers as accepted is one it can store, query and call back.
+pub const REQUIRED_FIELDS: &[(&str, &[&str])] = &[
+    // Upload: the guide's C# 122 demo signs attach_no, trans_type, attach_type (lines 822-824).
+    (UPLOAD_CMD_ID, &["attach_no", "trans_type", "attach_type"]),
+    // Withdrawal: the guide's PHP and C# 202 demos (lines 254-256, 510-512, 931-933).
+    ("202", &["order_id", "order_date", "trans_amt"]),
+    // Transfer, bank pay, quick pay, QR pay: the sandbox's own rule.
+    ("203", &["order_id", "order_date", "trans_amt"]),
+    ("204", &["order_id", "order_date", "trans_amt"]),
+    ("206", &["order_id", "order_date", "trans_amt"]),
+    ("208", &["order_id", "order_date", "trans_amt"]),
+    ("209", &["order_id", "order_date", "trans_amt"]),
+    // Refund: the sandbox's own rule (the refunded order by org_order_id/org_order_date).
+    (
+        REFUND_CMD_ID,
+        &[
+            "order_id",
+            "order_date",
+            "trans_amt",
+            "org_order_id",
+            "org_order_date",
+        ],
+    ),
+    // APP pay: its answer names the order by order_id and order_date (guide line 1114, the
+    // relayed 218 answer); trans_amt is the sandbox's own rule.
+    ("218", &["order_id", "order_date", "trans_amt"]),
+    // Status query: its answer names the queried order by order_id and order_date (guide line 73).
+    ("301", &["order_id", "order_date"]),
+];
+
+/// The first field of [`REQUIRED_FIELDS`] that `request` lacks for `cmd_id`.
+fn missing_required(cmd_id: &str, request: &Map<String, Value>) -> Option<&'static str> {
+    REQUIRED_FIELDS
+        .iter()
+        .find(|(cmd, _)| *cmd == cmd_id)
+        .and_then(|(_, names)| {
+            names
+                .iter()
+                .copied()
+                .find(|name| field(request, name).is_none())
+        })
+}
 
 /// How the sandbox runs.
 #[derive(Clone)]
@@ -160,6 +220,28 @@ pub struct SandboxConfig {
     pub max_upload_bytes: usize,
     /// Bound on the number of orders kept (default 1,000,000).
     pub max_orders: usize,
+    /// Bound on the bytes the kept orders hold (default 64 MiB): the sum, over the orders, of the
+    /// lengths of their text fields and of every key and value of their signed request JSON.
+    /// An order that would pass it is refused with [`ERR_FULL`].
+    pub max_order_bytes: usize,
+    /// Time allowed for a request head, from the accept (first request) or from its first byte
+    /// (later requests on a keep-alive connection); past it the connection is closed without an
+    /// answer (default 10 s).
+    pub header_timeout: std::time::Duration,
+    /// Time a connection may stay with no request in service and no byte moved before it is
+    /// closed (default 60 s).
+    pub idle_timeout: std::time::Duration,
+    /// Time allowed for reading a request body; past it the answer is the unsigned error
+    /// `000101` ([`ERR_MALFORMED`]) with HTTP 408, and the connection is closed (default 30 s).
+    pub body_timeout: std::time::Duration,
+    /// The most connections served at once (default 1024, at least 1); further clients wait
+    /// in the listening socket's backlog until one ends.
+    pub max_connections: usize,
+    /// Deliver callbacks to any host. By default (`false`) a `bg_ret_url` must name a loopback
+    /// destination (`localhost`, an address in 127.0.0.0/8, or `::1`); any other is refused
+    /// without a connection and recorded as [`DeliveryOutcome::Refused`]. A URL with user
+    /// information (`user:pw@`) is refused either way.
+    pub allow_remote_callbacks: bool,
     /// Extra trust anchors (DER) for `https` callback URLs, besides the platform's roots.
     pub callback_roots: Vec<Vec<u8>>,
     /// Print one line per request error and per callback attempt to stderr.
@@ -179,6 +261,12 @@ impl fmt::Debug for SandboxConfig {
             .field("max_body_bytes", &self.max_body_bytes)
             .field("max_upload_bytes", &self.max_upload_bytes)
             .field("max_orders", &self.max_orders)
+            .field("max_order_bytes", &self.max_order_bytes)
+            .field("header_timeout", &self.header_timeout)
+            .field("idle_timeout", &self.idle_timeout)
+            .field("body_timeout", &self.body_timeout)
+            .field("max_connections", &self.max_connections)
+            .field("allow_remote_callbacks", &self.allow_remote_callbacks)
             .field("callback_roots", &self.callback_roots.len())
             .field("log", &self.log)
             .finish()
@@ -204,6 +292,12 @@ impl SandboxConfig {
             max_body_bytes: 64 * 1024,
             max_upload_bytes: 8 * 1024 * 1024,
             max_orders: 1_000_000,
+            max_order_bytes: 64 * 1024 * 1024,
+            header_timeout: std::time::Duration::from_secs(10),
+            idle_timeout: std::time::Duration::from_secs(60),
+            body_timeout: std::time::Duration::from_secs(30),
+            max_connections: 1024,
+            allow_remote_callbacks: false,
             callback_roots: Vec::new(),
             log: false,
         }
@@ -275,6 +369,13 @@ impl SandboxConfig {
         self.callback = policy;
         self
     }
+
+    /// Allows (or, with `false`, forbids) callbacks to hosts other than loopback ones; see
+    /// [`SandboxConfig::allow_remote_callbacks`].
+    pub fn allow_remote_callbacks(mut self, allow: bool) -> Self {
+        self.allow_remote_callbacks = allow;
+        self
+    }
 }
 
 /// The sandbox server.
@@ -307,7 +408,10 @@ struct App {
     store: state::Store,
     client: reqwest::Client,
     max_orders: usize,
+    max_order_bytes: usize,
     max_query_bytes: usize,
+    body_timeout: std::time::Duration,
+    allow_remote_callbacks: bool,
     log: bool,
 }
 
@@ -318,6 +422,20 @@ impl Sandbox {
         if config.trust_anchors.is_empty() {
             return Err(Error::NoTrustAnchors);
         }
+        let max_connections = u32::try_from(config.max_connections)
+            .ok()
+            .filter(|&n| n >= 1 && n as usize <= tokio::sync::Semaphore::MAX_PERMITS)
+            .ok_or_else(|| {
+                Error::Sandbox(format!(
+                    "max_connections must be between 1 and {}",
+                    u32::MAX
+                ))
+            })?;
+        let limits = server::Limits {
+            header: config.header_timeout,
+            idle: config.idle_timeout,
+            max_connections,
+        };
         let mut trust = TrustStore::new();
         for anchor in &config.trust_anchors {
             let der = anchor
@@ -344,7 +462,10 @@ impl Sandbox {
             store: state::Store::default(),
             client,
             max_orders: config.max_orders,
+            max_order_bytes: config.max_order_bytes,
             max_query_bytes: config.max_body_bytes,
+            body_timeout: config.body_timeout,
+            allow_remote_callbacks: config.allow_remote_callbacks,
             log: config.log,
         });
         let router = Router::new()
@@ -364,13 +485,7 @@ impl Sandbox {
         let listener = tokio::net::TcpListener::bind(config.listen).await?;
         let addr = listener.local_addr()?;
         let (tx, rx) = oneshot::channel::<()>();
-        let task = tokio::spawn(async move {
-            axum::serve(listener, router)
-                .with_graceful_shutdown(async {
-                    let _ = rx.await;
-                })
-                .await
-        });
+        let task = tokio::spawn(server::serve(listener, router, limits, rx));
         Ok(RunningSandbox {
             addr,
             app,
@@ -459,7 +574,12 @@ fn unsigned_error(
 ) -> Response {
     let resp_code = code(cmd_id, suffix);
     if app.log {
-        eprintln!("sandbox request refused (unsigned): {resp_code} {desc}");
+        // `desc` may quote the request (a mer_cust_id, a parser's message): escaped, so a value
+        // cannot write a log line of its own.
+        eprintln!(
+            "sandbox request refused (unsigned): {resp_code} {}",
+            escape_untrusted(desc)
+        );
     }
     let body = serde_json::json!({ "resp_code": resp_code, "resp_desc": desc });
     (status, axum::Json(body)).into_response()
@@ -513,8 +633,9 @@ fn signed_error(
 ) -> Response {
     if app.log {
         eprintln!(
-            "sandbox request refused (signed): {} {desc}",
-            code(Some(cmd_id), suffix)
+            "sandbox request refused (signed): {} {}",
+            code(Some(cmd_id), suffix),
+            escape_untrusted(desc)
         );
     }
     let mut out = answer_base(request, cmd_id, mer_cust_id);
@@ -623,15 +744,34 @@ enum Endpoint {
     File(Option<Upload>),
 }
 
-async fn merchant_request(
-    State(app): State<Arc<App>>,
-    body: std::result::Result<Bytes, BytesRejection>,
-) -> Response {
-    let body = match body {
-        Ok(body) => body,
-        Err(e) => return body_rejection(&app, e.status(), &e.body_text()),
+async fn merchant_request(State(app): State<Arc<App>>, request: Request) -> Response {
+    let body = match tokio::time::timeout(app.body_timeout, Bytes::from_request(request, &())).await
+    {
+        Ok(Ok(body)) => body,
+        Ok(Err(e)) => return body_rejection(&app, e.status(), &e.body_text()),
+        Err(_) => return body_timeout(&app),
     };
     handle_off_runtime(app, parse_fields(&body), Endpoint::Form).await
+}
+
+/// The answer to a body not received within [`SandboxConfig::body_timeout`]: unsigned, HTTP 408,
+/// and the connection is closed after it (the rest of the body is never read).
+fn body_timeout(app: &App) -> Response {
+    let mut response = unsigned_error(
+        app,
+        StatusCode::REQUEST_TIMEOUT,
+        None,
+        ERR_MALFORMED,
+        &format!(
+            "request body not received within {} ms",
+            app.body_timeout.as_millis()
+        ),
+    );
+    response.headers_mut().insert(
+        axum::http::header::CONNECTION,
+        axum::http::HeaderValue::from_static("close"),
+    );
+    response
 }
 
 /// The same four fields in a query string (a page-browser call sent as a GET link).
@@ -683,13 +823,24 @@ fn body_rejection(app: &App, status: StatusCode, text: &str) -> Response {
     }
 }
 
-async fn file_merchant_request(
-    State(app): State<Arc<App>>,
-    multipart: std::result::Result<Multipart, axum::extract::multipart::MultipartRejection>,
-) -> Response {
-    let mut multipart = match multipart {
+async fn file_merchant_request(State(app): State<Arc<App>>, request: Request) -> Response {
+    let read = tokio::time::timeout(app.body_timeout, read_multipart(&app, request)).await;
+    match read {
+        Ok(Ok((fields, upload))) => handle_off_runtime(app, fields, Endpoint::File(upload)).await,
+        Ok(Err(response)) => response,
+        Err(_) => body_timeout(&app),
+    }
+}
+
+/// The multipart body's text fields (the first of repeated names wins) and its first
+/// `attach_file` part; an error is the answer to send.
+async fn read_multipart(
+    app: &App,
+    request: Request,
+) -> std::result::Result<(HashMap<String, String>, Option<Upload>), Response> {
+    let mut multipart = match Multipart::from_request(request, &()).await {
         Ok(m) => m,
-        Err(e) => return body_rejection(&app, e.status(), &e.body_text()),
+        Err(e) => return Err(body_rejection(app, e.status(), &e.body_text())),
     };
     let mut fields = HashMap::new();
     let mut upload = None;
@@ -697,13 +848,13 @@ async fn file_merchant_request(
         let part = match multipart.next_field().await {
             Ok(Some(part)) => part,
             Ok(None) => break,
-            Err(e) => return body_rejection(&app, e.status(), &e.body_text()),
+            Err(e) => return Err(body_rejection(app, e.status(), &e.body_text())),
         };
         let name = part.name().unwrap_or_default().to_string();
         let file_name = part.file_name().map(str::to_string);
         let bytes = match part.bytes().await {
             Ok(b) => b,
-            Err(e) => return body_rejection(&app, e.status(), &e.body_text()),
+            Err(e) => return Err(body_rejection(app, e.status(), &e.body_text())),
         };
         if name == "attach_file" {
             if upload.is_none() {
@@ -720,7 +871,7 @@ async fn file_merchant_request(
             fields.entry(name).or_insert(text);
         }
     }
-    handle_off_runtime(app, fields, Endpoint::File(upload)).await
+    Ok((fields, upload))
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -862,26 +1013,26 @@ fn dispatch(
     mer_cust_id: &str,
     endpoint: Endpoint,
 ) -> Response {
+    let wrong_endpoint = match (cmd_id, &endpoint) {
+        (UPLOAD_CMD_ID, Endpoint::Form) => Some("cmd 122 uploads go to fileMerchantRequest"),
+        (UPLOAD_CMD_ID, Endpoint::File(_)) | (_, Endpoint::Form) => None,
+        (_, Endpoint::File(_)) => Some("fileMerchantRequest serves cmd 122 only"),
+    };
+    if let Some(desc) = wrong_endpoint {
+        return signed_error(app, request, cmd_id, mer_cust_id, ERR_UNSUPPORTED_CMD, desc);
+    }
+    if let Some(name) = missing_required(cmd_id, request) {
+        return signed_error(
+            app,
+            request,
+            cmd_id,
+            mer_cust_id,
+            ERR_MISSING,
+            &format!("cmd {cmd_id} needs the parameter {name}"),
+        );
+    }
     match (cmd_id, endpoint) {
-        (UPLOAD_CMD_ID, Endpoint::File(upload)) => {
-            upload_answer(app, request, cmd_id, mer_cust_id, upload)
-        }
-        (UPLOAD_CMD_ID, Endpoint::Form) => signed_error(
-            app,
-            request,
-            cmd_id,
-            mer_cust_id,
-            ERR_UNSUPPORTED_CMD,
-            "cmd 122 uploads go to fileMerchantRequest",
-        ),
-        (_, Endpoint::File(_)) => signed_error(
-            app,
-            request,
-            cmd_id,
-            mer_cust_id,
-            ERR_UNSUPPORTED_CMD,
-            "fileMerchantRequest serves cmd 122 only",
-        ),
+        (_, Endpoint::File(upload)) => upload_answer(app, request, cmd_id, mer_cust_id, upload),
         ("301", Endpoint::Form) => query_answer(app, request, cmd_id, mer_cust_id),
         (_, Endpoint::Form) if QUERY_CMD_IDS.contains(&cmd_id) => {
             let mut out = answer_base(request, cmd_id, mer_cust_id);
@@ -1002,12 +1153,12 @@ fn order_answer(
         let Some(key) = order_key(mer_cust_id, order_id, order_date) else {
             return bad_date(app, request, cmd_id, mer_cust_id, "order_date");
         };
-        let platform_seq_id = app.store.next_seq();
         let order = Order {
             key: key.clone(),
             cmd_id: cmd_id.to_string(),
             trans_amt: trans_amt.clone(),
-            platform_seq_id: platform_seq_id.clone(),
+            // Numbered by the store, once the order is accepted.
+            platform_seq_id: String::new(),
             resp_code: outcome.resp_code.clone(),
             resp_desc: outcome.resp_desc.clone(),
             trans_stat: outcome.trans_stat.clone(),
@@ -1035,45 +1186,54 @@ fn order_answer(
         } else {
             None
         };
-        let inserted = match &refund_of {
-            Some(original) => {
-                app.store
-                    .insert_refund(order, original, outcome.is_success(), app.max_orders)
-            }
-            None => app.store.insert_new(order, app.max_orders),
+        let bound = state::Bound {
+            orders: app.max_orders,
+            bytes: app.max_order_bytes,
         };
-        if let Err(e) = inserted {
-            let (suffix, desc) = match e {
-                state::InsertError::Duplicate => {
-                    (ERR_DUPLICATE_ORDER, format!("duplicate order {key}"))
-                }
-                state::InsertError::Full => (
-                    ERR_FULL,
-                    "the sandbox holds its maximum number of orders".to_string(),
-                ),
-                state::InsertError::OriginalNotFound => (
-                    ERR_ORDER_NOT_FOUND,
-                    "the order to refund does not exist".to_string(),
-                ),
-                state::InsertError::NotRefundable => (
-                    ERR_NOT_REFUNDABLE,
-                    "the order to refund did not succeed or was refunded".to_string(),
-                ),
-                state::InsertError::AmountExceeded => (
-                    ERR_NOT_REFUNDABLE,
-                    "the refund exceeds the order's amount".to_string(),
-                ),
-            };
-            return signed_error(app, request, cmd_id, mer_cust_id, suffix, &desc);
-        }
+        let inserted = match &refund_of {
+            Some(original) => app
+                .store
+                .insert_refund(order, original, outcome.is_success(), bound),
+            None => app.store.insert_new(order, bound),
+        };
+        let platform_seq_id = match inserted {
+            Ok(platform_seq_id) => platform_seq_id,
+            Err(e) => {
+                let (suffix, desc) = match e {
+                    state::InsertError::Duplicate => {
+                        (ERR_DUPLICATE_ORDER, format!("duplicate order {key}"))
+                    }
+                    state::InsertError::Full => (
+                        ERR_FULL,
+                        "the sandbox holds its maximum of orders (by count or by bytes)"
+                            .to_string(),
+                    ),
+                    state::InsertError::OriginalNotFound => (
+                        ERR_ORDER_NOT_FOUND,
+                        "the order to refund does not exist".to_string(),
+                    ),
+                    state::InsertError::NotRefundable => (
+                        ERR_NOT_REFUNDABLE,
+                        "the order to refund did not succeed or was refunded".to_string(),
+                    ),
+                    state::InsertError::AmountExceeded => (
+                        ERR_NOT_REFUNDABLE,
+                        "the refund exceeds the order's amount".to_string(),
+                    ),
+                };
+                return signed_error(app, request, cmd_id, mer_cust_id, suffix, &desc);
+            }
+        };
         out.insert("trans_stat".into(), Value::from(outcome.trans_stat.clone()));
         out.insert("platform_seq_id".into(), Value::from(platform_seq_id));
+        // As before issue 17: a bg_ret_url that is no http(s) URL gets no callback and no record.
         let bg_ret_url = field(request, "bg_ret_url").filter(|u| {
             let u = u.to_ascii_lowercase();
             u.starts_with("http://") || u.starts_with("https://")
         });
         if let (Some(url), CallbackMode::Send) = (bg_ret_url, outcome.callback) {
-            delivery = Some((key, url.to_string()));
+            let allowed = callback::check_destination(url, app.allow_remote_callbacks);
+            delivery = Some((key, url.to_string(), allowed));
         }
     }
     let check_value = match sign(app, &out) {
@@ -1088,8 +1248,8 @@ fn order_answer(
             );
         }
     };
-    if let Some((key, url)) = delivery {
-        callback::spawn(
+    match delivery {
+        Some((key, url, Ok(()))) => callback::spawn(
             app.client.clone(),
             app.policy.clone(),
             app.deliveries.clone(),
@@ -1099,7 +1259,12 @@ fn order_answer(
                 url,
                 check_value: check_value.clone(),
             },
-        );
+        ),
+        // The answer is the same as for an allowed destination; only nothing is sent.
+        Some((key, _, Err((shown, why)))) => {
+            callback::refuse(&app.deliveries, app.log, key, shown, why)
+        }
+        None => {}
     }
     if page {
         Html(page::result_page(

@@ -31,6 +31,53 @@ pub struct Order {
     pub created: SystemTime,
 }
 
+impl Order {
+    /// The bytes this order counts for against
+    /// [`SandboxConfig::max_order_bytes`](super::SandboxConfig::max_order_bytes): the lengths of
+    /// its text fields (key included) and of every key and value in its signed request JSON
+    /// (numbers by their decimal text, `true`/`false`/`null` by their text).
+    pub fn size_bytes(&self) -> usize {
+        let texts = [
+            self.key.mer_cust_id.as_str(),
+            self.key.order_id.as_str(),
+            self.cmd_id.as_str(),
+            self.trans_amt.as_deref().unwrap_or_default(),
+            self.platform_seq_id.as_str(),
+            self.resp_code.as_str(),
+            self.resp_desc.as_str(),
+            self.trans_stat.as_str(),
+        ];
+        // 8: the order date.
+        texts
+            .iter()
+            .fold(8usize, |sum, t| sum.saturating_add(t.len()))
+            .saturating_add(json_bytes(&self.request))
+    }
+}
+
+/// The text a JSON value holds (keys and values, without the punctuation).
+fn json_bytes(value: &serde_json::Value) -> usize {
+    use serde_json::Value;
+    match value {
+        Value::Null => 4,
+        Value::Bool(b) => {
+            if *b {
+                4
+            } else {
+                5
+            }
+        }
+        Value::Number(n) => n.to_string().len(),
+        Value::String(s) => s.len(),
+        Value::Array(items) => items
+            .iter()
+            .fold(0usize, |sum, v| sum.saturating_add(json_bytes(v))),
+        Value::Object(map) => map.iter().fold(0usize, |sum, (k, v)| {
+            sum.saturating_add(k.len()).saturating_add(json_bytes(v))
+        }),
+    }
+}
+
 /// A file received on `fileMerchantRequest`.
 #[derive(Debug, Clone)]
 pub struct Upload {
@@ -76,9 +123,44 @@ fn fen(amount: &str) -> Option<u64> {
         .checked_add(fen.parse().ok()?)
 }
 
+/// The store's bounds.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Bound {
+    /// The most orders kept.
+    pub orders: usize,
+    /// The most bytes ([`Order::size_bytes`]) the kept orders may hold together.
+    pub bytes: usize,
+}
+
+#[derive(Debug, Default)]
+struct Orders {
+    map: HashMap<OrderKey, Order>,
+    /// The sum of the kept orders' [`Order::size_bytes`].
+    bytes: usize,
+}
+
+impl Orders {
+    /// Refuses a taken key, or an order past a bound.
+    fn check(&self, order: &Order, bound: Bound) -> Result<(), InsertError> {
+        if self.map.contains_key(&order.key) {
+            return Err(InsertError::Duplicate);
+        }
+        let bytes = self.bytes.saturating_add(order.size_bytes());
+        if self.map.len() >= bound.orders || bytes > bound.bytes {
+            return Err(InsertError::Full);
+        }
+        Ok(())
+    }
+
+    fn insert(&mut self, order: Order) {
+        self.bytes = self.bytes.saturating_add(order.size_bytes());
+        self.map.insert(order.key.clone(), order);
+    }
+}
+
 #[derive(Debug, Default)]
 pub(crate) struct Store {
-    orders: Mutex<HashMap<OrderKey, Order>>,
+    orders: Mutex<Orders>,
     uploads: Mutex<Vec<Upload>>,
     seq: AtomicU64,
 }
@@ -89,23 +171,27 @@ pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Store {
-    /// A fresh platform serial number.
-    pub(crate) fn next_seq(&self) -> String {
-        let n = self.seq.fetch_add(1, Ordering::Relaxed) + 1;
+    /// The next platform serial number. Read and taken ([`Store::take_seq`]) under the orders'
+    /// lock, and taken for an accepted order only: a refused request uses up no number.
+    fn next_seq(&self) -> String {
+        let n = self.seq.load(Ordering::Relaxed).saturating_add(1);
         format!("SBX{n:016}")
     }
 
-    /// Inserts a new order unless its key is taken or `max` orders are held.
-    pub(crate) fn insert_new(&self, order: Order, max: usize) -> Result<(), InsertError> {
+    fn take_seq(&self) {
+        self.seq.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Inserts a new order unless its key is taken or it would pass a bound; returns the
+    /// `platform_seq_id` it was given.
+    pub(crate) fn insert_new(&self, mut order: Order, bound: Bound) -> Result<String, InsertError> {
         let mut orders = lock(&self.orders);
-        if orders.contains_key(&order.key) {
-            return Err(InsertError::Duplicate);
-        }
-        if orders.len() >= max {
-            return Err(InsertError::Full);
-        }
-        orders.insert(order.key.clone(), order);
-        Ok(())
+        order.platform_seq_id = self.next_seq();
+        orders.check(&order, bound)?;
+        self.take_seq();
+        let seq = order.platform_seq_id.clone();
+        orders.insert(order);
+        Ok(seq)
     }
 
     /// Inserts a refund order for `original`, atomically: the original must exist; when the
@@ -113,19 +199,15 @@ impl Store {
     /// and the original becomes refunded.
     pub(crate) fn insert_refund(
         &self,
-        order: Order,
+        mut order: Order,
         original: &OrderKey,
         succeeds: bool,
-        max: usize,
-    ) -> Result<(), InsertError> {
+        bound: Bound,
+    ) -> Result<String, InsertError> {
         let mut orders = lock(&self.orders);
-        if orders.contains_key(&order.key) {
-            return Err(InsertError::Duplicate);
-        }
-        if orders.len() >= max {
-            return Err(InsertError::Full);
-        }
-        let Some(orig) = orders.get_mut(original) else {
+        order.platform_seq_id = self.next_seq();
+        orders.check(&order, bound)?;
+        let Some(orig) = orders.map.get_mut(original) else {
             return Err(InsertError::OriginalNotFound);
         };
         if succeeds {
@@ -139,18 +221,21 @@ impl Store {
             {
                 return Err(InsertError::AmountExceeded);
             }
+            // Same length as the success status: the store's byte count holds.
             orig.trans_stat = TRANS_STAT_REFUNDED.to_string();
         }
-        orders.insert(order.key.clone(), order);
-        Ok(())
+        self.take_seq();
+        let seq = order.platform_seq_id.clone();
+        orders.insert(order);
+        Ok(seq)
     }
 
     pub(crate) fn get(&self, key: &OrderKey) -> Option<Order> {
-        lock(&self.orders).get(key).cloned()
+        lock(&self.orders).map.get(key).cloned()
     }
 
     pub(crate) fn all(&self) -> Vec<Order> {
-        let mut v: Vec<Order> = lock(&self.orders).values().cloned().collect();
+        let mut v: Vec<Order> = lock(&self.orders).map.values().cloned().collect();
         v.sort_by(|a, b| a.key.cmp(&b.key));
         v
     }

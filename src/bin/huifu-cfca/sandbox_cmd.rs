@@ -65,6 +65,10 @@ pub struct SandboxArgs {
     /// The PFX password of that folder, from this environment variable (default: 123456).
     #[arg(long, value_name = "VAR")]
     password_env: Option<String>,
+    /// Deliver callbacks (bg_ret_url) to any host; by default only to loopback destinations
+    /// (localhost, 127.0.0.0/8, ::1).
+    #[arg(long)]
+    allow_remote_callbacks: bool,
 }
 
 pub fn run_sandbox(args: SandboxArgs) -> Result<()> {
@@ -92,7 +96,9 @@ pub fn run_sandbox(args: SandboxArgs) -> Result<()> {
             dir
         }
     };
-    let mut config = SandboxConfig::from_dir(&dir, &password)?.listen(args.listen);
+    let mut config = SandboxConfig::from_dir(&dir, &password)?
+        .listen(args.listen)
+        .allow_remote_callbacks(args.allow_remote_callbacks);
     config.log = true;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

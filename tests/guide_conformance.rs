@@ -91,8 +91,11 @@ fn check_value(f: &Files, json: &str, content: Content) -> String {
         "smime", "-sign", "-binary", "-noattr", "-md", "sha256", "-nodetach", "-outform", "DER",
         "-in", s(&input), "-signer", s(&f.cert), "-inkey", s(&f.key), "-out", s(&der),
     ]);
-    let b64 = run(&["base64", "-A", "-in", s(&der)]);
-    String::from_utf8(b64).unwrap().trim().to_string()
+    // check_value = base64(base64(DER)) (protocol.md section 2, Huifu's Java wrapper).
+    let once = f.dir.join("request.b64");
+    std::fs::write(&once, run(&["base64", "-A", "-in", s(&der)])).unwrap();
+    let twice = run(&["base64", "-A", "-in", s(&once)]);
+    String::from_utf8(twice).unwrap().trim().to_string()
 }
 
 /// Verifies an answer's check_value with `openssl cms -verify` against the sandbox CAs and
@@ -102,7 +105,9 @@ fn openssl_verified(f: &Files, check_value: &str) -> Map<String, Value> {
     let der = f.dir.join("answer.p7");
     let content = f.dir.join("answer.content");
     std::fs::write(&b64, check_value).unwrap();
-    run(&["base64", "-d", "-A", "-in", s(&b64), "-out", s(&der)]);
+    let once = f.dir.join("answer.b64.inner");
+    run(&["base64", "-d", "-A", "-in", s(&b64), "-out", s(&once)]);
+    run(&["base64", "-d", "-A", "-in", s(&once), "-out", s(&der)]);
     run(&[
         "cms", "-verify", "-binary", "-inform", "DER", "-in", s(&der), "-CAfile", s(&f.cas),
         "-out", s(&content),

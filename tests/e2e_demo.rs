@@ -23,7 +23,8 @@ async fn the_demo_flow_pays_notifies_acknowledges_and_queries() {
     )
     .await
     .unwrap();
-    assert_eq!(report.pay_resp_code, "218000");
+    // Guide lines 1101-1106: 218002 accepted; the result comes by the notification.
+    assert_eq!(report.pay_resp_code, "218002");
     assert_eq!(report.notifications, 1, "exactly one acknowledged delivery");
     assert_eq!(report.merchant_state, Some(OrderState::Succeeded));
     assert_eq!(report.query_trans_stat, "02000002");
@@ -31,7 +32,8 @@ async fn the_demo_flow_pays_notifies_acknowledges_and_queries() {
     let text = lines.join("\n");
     for needle in [
         "signed 218 request",
-        "verified answer signed by 100001",
+        "verified answer signed by 100001: resp_code 218002",
+        "Accepted",
         "RECV_ORD_ID_",
         "301 query",
     ] {

@@ -16,7 +16,7 @@ async fn an_order_gets_a_signed_answer_that_echoes_the_request() {
         &request(
             "203",
             json!({"order_id":"T1","order_date":"20260101","trans_amt":"12.00",
-                   "mer_priv":"{\"k\":\"汇付\"}","extension":"x"}),
+                   "mer_priv":"k 汇付","extension":"x"}),
         ),
     )
     .await;
@@ -26,7 +26,7 @@ async fn an_order_gets_a_signed_answer_that_echoes_the_request() {
     assert_eq!(v["trans_stat"], "02000002");
     assert_eq!(v["cmd_id"], "203");
     assert_eq!(v["mer_cust_id"], MERCHANT);
-    assert_eq!(v["mer_priv"], "{\"k\":\"汇付\"}");
+    assert_eq!(v["mer_priv"], "k 汇付");
     assert_eq!(v["extension"], "x");
     assert_eq!(v["trans_amt"], "12.00");
     assert!(v["platform_seq_id"].as_str().unwrap().starts_with("SBX"));
@@ -122,13 +122,14 @@ async fn a_301_query_reflects_the_state() {
     let q = |id: &str| {
         request(
             "301",
-            json!({"order_id": id, "order_date":"20260101", "mer_priv":"p"}),
+            json!({"order_id": id, "order_date":"20260101", "mer_priv":"p", "trans_type":"01"}),
         )
     };
     let a = call(&sb, &q("Q1")).await.verified();
     assert_eq!(a["resp_code"], "301000");
     assert_eq!(a["trans_stat"], "02000002");
-    assert_eq!(a["trans_type"], "203");
+    // The trans_type asked is echoed (guide line 73).
+    assert_eq!(a["trans_type"], "01");
     assert_eq!(a["trans_amt"], "5.00");
     assert_eq!(a["mer_priv"], "p");
     let a = call(&sb, &q("Q2")).await.verified();

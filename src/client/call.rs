@@ -561,8 +561,7 @@ mod tests {
     #[test]
     fn values_are_escaped_by_a_real_serialiser() {
         // A JSON-text field may hold anything; the serialiser escapes it.
-        let json =
-            request_json("M", "101", &json!({"dev_info_json": "张\"三\",}{:\n"})).unwrap();
+        let json = request_json("M", "101", &json!({"dev_info_json": "张\"三\",}{:\n"})).unwrap();
         let back: Map<String, Value> = serde_json::from_str(&json).unwrap();
         assert_eq!(back["dev_info_json"], "张\"三\",}{:\n");
         // Any other field may not (guide lines 12–13).

@@ -84,7 +84,7 @@ pub use typed::{
     WithdrawAnswer, WithdrawRequest,
 };
 pub use upload::{UploadFile, UploadRequest};
-pub use values::{Amount, OrderDate, OrderKey};
+pub use values::{Amount, JSON_TEXT_FIELDS, OrderDate, OrderKey, forbidden_character};
 
 use crate::signer::Signer;
 use crate::verify::Verifier;

@@ -180,8 +180,12 @@ pub async fn run(options: &DemoOptions, mut say: impl FnMut(&str)) -> Result<Dem
     step(
         t,
         format!(
-            "sent 218 → verified answer signed by 100001: resp_code {} ({})",
-            pay.answer.resp_code, pay.answer.resp_desc
+            "sent 218 → verified answer signed by 100001: resp_code {} ({}), {:?}; pay_info {:?} \
+             for the mobile SDK; the final result comes by notification",
+            pay.answer.resp_code,
+            pay.answer.resp_desc,
+            pay.answer.outcome(),
+            pay.data.pay_info
         ),
     );
 

@@ -98,6 +98,26 @@ pub const QUERY_CMD_IDS: &[&str] = &["301", "302", "317", "318"];
 pub const REFUND_CMD_ID: &str = "205";
 /// The upload cmd_id, served on `fileMerchantRequest` only.
 pub const UPLOAD_CMD_ID: &str = "122";
+/// APP pay: answered `218002` (accepted) with `pay_url`/`pay_info`; the final result comes only
+/// by the `bg_ret_url` notification (guide lines ~1101–1106).
+pub const APP_PAY_CMD_ID: &str = "218";
+/// Interfaces the guide's change log removes: 106 deleted (v3.3.3, line ~1160), 215 and 223 taken
+/// offline (v3.2.8, line ~1187). They get a signed `<cmd>109` error, never success.
+pub const REMOVED_CMD_IDS: &[&str] = &["106", "215", "223"];
+/// The guide's field lengths (the SDK endpoints, lines 1088–1098 and ~1066–1076): at most
+/// `max` characters, or exactly `max` where `fixed`.
+pub const FIELD_LENGTHS: &[(&str, usize, bool)] = &[
+    ("device_info", 32, false),
+    ("ip_addr", 20, false),
+    ("location_val", 20, false),
+    ("dev_info_json", 2000, false),
+    ("extension", 512, false),
+    ("pay_type", 2, true),
+];
+/// Amount fields: yuan with exactly two decimals (guide line 14: "金额单位为元,精确到分,如:1200.00").
+pub const AMOUNT_FIELDS: &[&str] = &["trans_amt", "real_trans_amt", "fee_amt", "div_amt"];
+/// Date fields: `YYYYMMDD` (guide line 15).
+pub const DATE_FIELDS: &[&str] = &["order_date", "org_order_date"];
 
 /// Error suffix: the body, the check_value or the signed content is not well-formed, or a date
 /// field (`order_date`, `org_order_date`) is not a valid `YYYYMMDD` date.
@@ -179,10 +199,57 @@ pub const REQUIRED_FIELDS: &[(&str, &[&str])] = &[
     ),
     // APP pay: its answer names the order by order_id and order_date (guide line 1114, the
     // relayed 218 answer); trans_amt is the sandbox's own rule.
-    ("218", &["order_id", "order_date", "trans_amt"]),
+    // pay_type is required by the guide's table (line 1097, "必须").
+    ("218", &["order_id", "order_date", "trans_amt", "pay_type"]),
     // Status query: its answer names the queried order by order_id and order_date (guide line 73).
     ("301", &["order_id", "order_date"]),
 ];
+
+/// The guide's parameter rules (lines 12–16), checked on every signed request: no
+/// JSON-conflicting characters in values ([`crate::client::forbidden_character`], the
+/// same rule the client applies before signing), amounts with exactly two decimals
+/// ([`AMOUNT_FIELDS`]), dates `YYYYMMDD` ([`DATE_FIELDS`]), and the lengths the guide gives
+/// ([`FIELD_LENGTHS`]). The problem names the field.
+fn check_values(request: &Map<String, Value>) -> std::result::Result<(), String> {
+    for (name, value) in request {
+        let Value::String(text) = value else { continue };
+        let shown = || crate::error::escape_untrusted(&text.chars().take(64).collect::<String>());
+        if let Some(c) = crate::client::forbidden_character(name, text) {
+            return Err(format!(
+                "parameter {} holds {c:?}, which the guide forbids in values (lines 12-13)",
+                crate::error::escape_untrusted(name)
+            ));
+        }
+        if AMOUNT_FIELDS.contains(&name.as_str())
+            && !text.is_empty()
+            && text.parse::<crate::client::Amount>().is_err()
+        {
+            return Err(format!(
+                "{name} {:?} is not yuan with two decimals such as 1200.00 (guide line 14)",
+                shown()
+            ));
+        }
+        if DATE_FIELDS.contains(&name.as_str())
+            && !text.is_empty()
+            && text.parse::<crate::client::OrderDate>().is_err()
+        {
+            return Err(format!(
+                "{name} {:?} is not a YYYYMMDD date (guide line 15)",
+                shown()
+            ));
+        }
+        if let Some((_, max, fixed)) = FIELD_LENGTHS.iter().find(|(f, _, _)| *f == name) {
+            let len = text.chars().count();
+            if (*fixed && len != *max && len != 0) || len > *max {
+                let rule = if *fixed { "exactly" } else { "at most" };
+                return Err(format!(
+                    "{name} has {len} characters; the guide allows {rule} {max}"
+                ));
+            }
+        }
+    }
+    Ok(())
+}
 
 /// The first field of [`REQUIRED_FIELDS`] that `request` lacks for `cmd_id`.
 fn missing_required(cmd_id: &str, request: &Map<String, Value>) -> Option<&'static str> {
@@ -745,13 +812,57 @@ enum Endpoint {
 }
 
 async fn merchant_request(State(app): State<Arc<App>>, request: Request) -> Response {
+    let query = query_fields(&request);
     let body = match tokio::time::timeout(app.body_timeout, Bytes::from_request(request, &())).await
     {
         Ok(Ok(body)) => body,
         Ok(Err(e)) => return body_rejection(&app, e.status(), &e.body_text()),
         Err(_) => return body_timeout(&app),
     };
-    handle_off_runtime(app, parse_fields(&body), Endpoint::Form).await
+    match merge_fields(query, parse_fields(&body)) {
+        Ok(fields) => handle_off_runtime(app, fields, Endpoint::Form).await,
+        Err(name) => query_body_conflict(&app, &name),
+    }
+}
+
+/// The fields of the request's query string. Huifu reads parameters the way a Java servlet's
+/// `getParameter` does, from the query string and the form body alike: the guide's C# upload demo
+/// sends every signed field and `check_value` in the URL (lines ~835–850), Huifu's own Java server
+/// demo sends them in the body, and a public Go SDK sends the four fields of ordinary calls in the
+/// query. The sandbox accepts all of these.
+fn query_fields(request: &Request) -> HashMap<String, String> {
+    parse_fields(request.uri().query().unwrap_or_default().as_bytes())
+}
+
+/// The query's and the body's fields together; a field given in both with different values is
+/// refused (our rule: which one Huifu would take is not documented), its name returned.
+fn merge_fields(
+    query: HashMap<String, String>,
+    mut body: HashMap<String, String>,
+) -> std::result::Result<HashMap<String, String>, String> {
+    for (name, value) in query {
+        match body.get(&name) {
+            Some(other) if *other != value => return Err(name),
+            Some(_) => {}
+            None => {
+                body.insert(name, value);
+            }
+        }
+    }
+    Ok(body)
+}
+
+fn query_body_conflict(app: &App, name: &str) -> Response {
+    unsigned_error(
+        app,
+        StatusCode::OK,
+        None,
+        ERR_FIELD_MISMATCH,
+        &format!(
+            "the query string and the body disagree on {}",
+            crate::error::escape_untrusted(name)
+        ),
+    )
 }
 
 /// The answer to a body not received within [`SandboxConfig::body_timeout`]: unsigned, HTTP 408,
@@ -824,9 +935,15 @@ fn body_rejection(app: &App, status: StatusCode, text: &str) -> Response {
 }
 
 async fn file_merchant_request(State(app): State<Arc<App>>, request: Request) -> Response {
+    // The guide's C# demo: the signed fields and check_value in the query, only attach_file in
+    // the multipart body (lines ~835–870); Huifu's Java demo: everything in the body.
+    let query = query_fields(&request);
     let read = tokio::time::timeout(app.body_timeout, read_multipart(&app, request)).await;
     match read {
-        Ok(Ok((fields, upload))) => handle_off_runtime(app, fields, Endpoint::File(upload)).await,
+        Ok(Ok((fields, upload))) => match merge_fields(query, fields) {
+            Ok(fields) => handle_off_runtime(app, fields, Endpoint::File(upload)).await,
+            Err(name) => query_body_conflict(&app, &name),
+        },
         Ok(Err(response)) => response,
         Err(_) => body_timeout(&app),
     }
@@ -913,12 +1030,13 @@ fn handle(app: &App, fields: &HashMap<String, String>, endpoint: Endpoint) -> Re
         }
     }
     let get = |name: &str| fields.get(name).map(String::as_str).unwrap_or_default();
-    let (version, cmd_id, mer_cust_id, check_value) = (
-        get("version"),
-        get("cmd_id"),
-        get("mer_cust_id"),
-        get("check_value"),
-    );
+    let (version, cmd_id, mer_cust_id) = (get("version"), get("cmd_id"), get("mer_cust_id"));
+    // The guide's C# upload demo appends check_value to the URL without encoding it (line ~849:
+    // `url_with_param += "&check_value=" + check_value`), so a '+' of its base64 arrives as a
+    // space. Base64 has no spaces: each one is a '+' (our reading; a servlet would do the same
+    // for the CFCA SDK to verify it).
+    let check_value_text = get("check_value").replace(' ', "+");
+    let check_value = check_value_text.as_str();
     if version != VERSION {
         return unsigned_error(
             app,
@@ -1021,6 +1139,19 @@ fn dispatch(
     if let Some(desc) = wrong_endpoint {
         return signed_error(app, request, cmd_id, mer_cust_id, ERR_UNSUPPORTED_CMD, desc);
     }
+    if REMOVED_CMD_IDS.contains(&cmd_id) {
+        return signed_error(
+            app,
+            request,
+            cmd_id,
+            mer_cust_id,
+            ERR_UNSUPPORTED_CMD,
+            &format!("interface {cmd_id} was removed (guide change log)"),
+        );
+    }
+    if let Err(problem) = check_values(request) {
+        return signed_error(app, request, cmd_id, mer_cust_id, ERR_MALFORMED, &problem);
+    }
     if let Some(name) = missing_required(cmd_id, request) {
         return signed_error(
             app,
@@ -1106,7 +1237,11 @@ fn query_answer(
     out.insert("resp_code".into(), Value::from(code(Some(cmd_id), "000")));
     out.insert("resp_desc".into(), Value::from("成功"));
     out.insert("trans_stat".into(), Value::from(order.trans_stat.clone()));
-    out.insert("trans_type".into(), Value::from(order.cmd_id.clone()));
+    // The trans_type that was asked is echoed (guide line 73: the 301 answer carries the
+    // request's trans_type, "01" there), not the order's cmd_id.
+    if let Some(asked) = field(request, "trans_type") {
+        out.insert("trans_type".into(), Value::from(asked));
+    }
     out.insert(
         "platform_seq_id".into(),
         Value::from(order.platform_seq_id.clone()),
@@ -1125,6 +1260,50 @@ fn query_answer(
     signed_answer(app, cmd_id, &out)
 }
 
+/// The synchronous answer to 218 (APP pay), as the guide gives it (lines 1101–1106 and the sample
+/// body at line ~1114): `218002` 请求已受理 when the order is taken (its final result, `218000` or
+/// a failure, comes only by the `bg_ret_url` notification), with `pay_url` (Alipay, `pay_type`
+/// 15), `pay_info` (WeChat APP pay, `pay_type` 10, "定长16位"), `token_id`, `platform_seq_id`,
+/// `order_id` and `order_date`. A scripted outcome that is not a success (`218003` failed,
+/// `218098` timeout, `218748` as in the guide's sample, …) is answered as it is, synchronously.
+/// The URL and the 16 characters of `pay_info` are the sandbox's own inventions (what a real
+/// wallet would need is not in the guide).
+fn app_pay_answer(
+    out: &mut Map<String, Value>,
+    request: &Map<String, Value>,
+    outcome: &rules::Outcome,
+    platform_seq_id: Option<&str>,
+) {
+    let accepted = outcome.resp_code.ends_with("000") && platform_seq_id.is_some();
+    let seq = platform_seq_id.unwrap_or_default();
+    let pay_type = field(request, "pay_type").unwrap_or_default();
+    let (pay_url, pay_info) = match (accepted, pay_type) {
+        (true, "15") => (
+            format!("https://sandbox.invalid/alipay?seq={seq}"),
+            String::new(),
+        ),
+        (true, "10") => {
+            let digest = Sha256::digest(seq.as_bytes());
+            (String::new(), hex(&digest[..8]))
+        }
+        _ => (String::new(), String::new()),
+    };
+    if accepted {
+        out.insert(
+            "resp_code".into(),
+            Value::from(code(Some(APP_PAY_CMD_ID), "002")),
+        );
+        out.insert("resp_desc".into(), Value::from("请求已受理"));
+        // The order's final state is not known yet.
+        out.remove("trans_stat");
+    }
+    out.insert("pay_url".into(), Value::from(pay_url));
+    out.insert("pay_info".into(), Value::from(pay_info));
+    out.insert("token_id".into(), Value::from(""));
+    out.entry("platform_seq_id")
+        .or_insert_with(|| Value::from(""));
+}
+
 fn order_answer(
     app: &App,
     request: &Map<String, Value>,
@@ -1139,6 +1318,7 @@ fn order_answer(
     out.insert("resp_code".into(), Value::from(outcome.resp_code.clone()));
     out.insert("resp_desc".into(), Value::from(outcome.resp_desc.clone()));
     let mut delivery = None;
+    let mut accepted_seq = None;
     if let Some(order_id) = order_id {
         let Some(order_date) = field(request, "order_date") else {
             return signed_error(
@@ -1225,7 +1405,11 @@ fn order_answer(
             }
         };
         out.insert("trans_stat".into(), Value::from(outcome.trans_stat.clone()));
-        out.insert("platform_seq_id".into(), Value::from(platform_seq_id));
+        out.insert(
+            "platform_seq_id".into(),
+            Value::from(platform_seq_id.clone()),
+        );
+        accepted_seq = Some(platform_seq_id);
         // As before issue 17: a bg_ret_url that is no http(s) URL gets no callback and no record.
         let bg_ret_url = field(request, "bg_ret_url").filter(|u| {
             let u = u.to_ascii_lowercase();
@@ -1236,8 +1420,22 @@ fn order_answer(
             delivery = Some((key, url.to_string(), allowed));
         }
     }
-    let check_value = match sign(app, &out) {
-        Ok(cv) => cv,
+    // What the notification carries: the final result. For APP pay the synchronous answer only
+    // says the request was accepted (below); for every other interface they are the same.
+    let notice = out.clone();
+    if cmd_id == APP_PAY_CMD_ID {
+        app_pay_answer(&mut out, request, &outcome, accepted_seq.as_deref());
+    }
+    let signed = sign(app, &out).and_then(|answer| {
+        let notice = if cmd_id == APP_PAY_CMD_ID {
+            sign(app, &notice)?
+        } else {
+            answer.clone()
+        };
+        Ok((answer, notice))
+    });
+    let (check_value, notice_check_value) = match signed {
+        Ok(pair) => pair,
         Err(e) => {
             return unsigned_error(
                 app,
@@ -1257,7 +1455,7 @@ fn order_answer(
             callback::Delivery {
                 key,
                 url,
-                check_value: check_value.clone(),
+                check_value: notice_check_value,
             },
         ),
         // The answer is the same as for an allowed destination; only nothing is sent.

@@ -699,5 +699,8 @@ fn the_real_cmd204_result_is_a_notification() {
     assert_eq!(note.cmd_id(), "204");
     assert_eq!(note.outcome(), OrderOutcome::Success);
     assert_eq!(note.ack_body(), "RECV_ORD_ID_2039658871acf72f95");
-    assert_eq!(note.order_key.order_date.to_string(), "20170203");
+    assert_eq!(
+        note.order_key.as_ref().unwrap().order_date.to_string(),
+        "20170203"
+    );
 }

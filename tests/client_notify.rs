@@ -171,7 +171,7 @@ fn notification_fields_and_outcomes() {
     let note = Notification::parse(&verifier, query.as_bytes()).unwrap();
     assert_eq!(note.outcome(), OrderOutcome::Failure);
     assert_eq!(note.get("mer_priv"), Some("echo&me=1"));
-    assert_eq!(note.order_key, key("Q1"));
+    assert_eq!(note.order_key, Some(key("Q1")));
     assert_eq!(note.ack_body(), "RECV_ORD_ID_Q1");
     // A JSON body.
     let json_body = json!({ "check_value": cv }).to_string();
@@ -248,4 +248,38 @@ fn the_client_refuses_results_for_another_merchant() {
         client.notification(sign(&theirs).as_bytes()),
         Err(Error::InvalidNotification(_))
     ));
+}
+
+/// The acknowledgement needs only the order_id (guide lines 91-95): a result without
+/// order_date or mer_cust_id (the Huifu-initiated 154 NFC tap and 155 mobile POS results of the
+/// change log, lines ~1147-1176, carry what their tables say) is still verified, parsed and
+/// acknowledged; only order-state tracking, which needs the whole key, leaves it alone.
+#[tokio::test]
+async fn a_result_without_the_whole_order_key_is_still_acknowledged() {
+    let (addr, merchant) = start_merchant().await;
+    for (cmd_id, drop) in [
+        ("218", "order_date"),
+        ("154", "mer_cust_id"),
+        ("155", "order_date"),
+    ] {
+        let mut json = result_json(&format!("P-{cmd_id}"), &format!("{cmd_id}000"), "02000002");
+        json["cmd_id"] = json!(cmd_id);
+        json.as_object_mut().unwrap().remove(drop);
+        let (status, body) = notify(addr, "huifu", &json).await;
+        assert!(status.contains("200"), "{cmd_id}: {status} {body}");
+        assert_eq!(body, format!("RECV_ORD_ID_P-{cmd_id}"));
+    }
+    assert!(
+        merchant
+            .log
+            .lock()
+            .await
+            .iter()
+            .all(|c| *c == StateChange::Untracked)
+    );
+    // Without an order_id there is nothing to acknowledge: refused.
+    let mut json = result_json("X", "218000", "02000002");
+    json.as_object_mut().unwrap().remove("order_id");
+    let (status, _) = notify(addr, "huifu", &json).await;
+    assert!(status.contains("400"), "{status}");
 }

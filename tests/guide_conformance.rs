@@ -428,7 +428,7 @@ async fn uploads_in_the_csharp_and_java_shapes() {
         let cv = check_value(&f, &serde_json::to_string(&req).unwrap(), Content::Base64);
         let (status, body) = http(
             &sb2,
-            &format!("/api/merchantRequest?mer_cust_id=6666000000000000"),
+            "/api/merchantRequest?mer_cust_id=6666000000000000",
             "application/x-www-form-urlencoded",
             form_body(&req, &cv).as_bytes(),
         );

@@ -188,7 +188,7 @@ async fn notifications_and_page_redirects_verify_with_the_client() {
             .any(|o| o.key.order_id == "N4" && o.cmd_id == "206")
     );
     let note = client.notification(redirect.as_bytes()).unwrap();
-    assert_eq!(note.order_key.order_id, "N3");
+    assert_eq!(note.order_id, "N3");
     assert_eq!(note.outcome(), OrderOutcome::Success);
 
     assert!(sb.deliveries().wait_idle(Duration::from_secs(10)).await);
@@ -198,7 +198,7 @@ async fn notifications_and_page_redirects_verify_with_the_client() {
         .iter()
         .map(|b| {
             let n = client.notification(b).unwrap();
-            (n.order_key.order_id.clone(), n.outcome())
+            (n.order_id.clone(), n.outcome())
         })
         .collect();
     assert_eq!(outcomes["N1"], OrderOutcome::Success);

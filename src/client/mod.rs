@@ -443,14 +443,18 @@ impl Client {
     }
 
     /// Verifies a `bg_ret_url` notification (or a `ret_url` redirect): the raw form body or
-    /// query string, with the client's verifier; the result must name this client's merchant
-    /// (Huifu signs every merchant's results with the same key).
+    /// query string, with the client's verifier; a result that names a merchant must name this
+    /// client's (Huifu signs every merchant's results with the same key). One without
+    /// `mer_cust_id` is accepted: the acknowledgement needs only `order_id` (guide lines 91–95).
     pub fn notification(&self, body: &[u8]) -> Result<Notification> {
         let note = Notification::parse(&self.inner.verifier, body)?;
-        if note.order_key.mer_cust_id != self.inner.mer_cust_id {
+        if let Some(merchant) = note.get("mer_cust_id")
+            && merchant != self.inner.mer_cust_id
+        {
             return Err(Error::InvalidNotification(format!(
-                "the result is for merchant {:?}, not {:?}",
-                note.order_key.mer_cust_id, self.inner.mer_cust_id
+                "the result is for merchant \"{}\", not {:?}",
+                escape(merchant),
+                self.inner.mer_cust_id
             )));
         }
         Ok(note)

@@ -18,8 +18,11 @@ use crate::{Error, Result};
 pub struct Notification {
     /// The signed JSON object.
     pub json: Map<String, Value>,
-    /// The order it is about.
-    pub order_key: OrderKey,
+    /// The order it is about: its `order_id`, all the acknowledgement needs (guide lines 91–95).
+    pub order_id: String,
+    /// The full key (`mer_cust_id`, `order_id`, `order_date`) when the notification carries it;
+    /// only order-state tracking needs it ([`OrderStates::apply_notification`]).
+    pub order_key: Option<OrderKey>,
     /// `resp_code` (empty when absent).
     pub resp_code: String,
     /// `resp_desc` (empty when absent).
@@ -43,9 +46,10 @@ impl Notification {
     /// Parses a notification body: an `application/x-www-form-urlencoded` body or a query string
     /// (with or without the leading `?`) holding one `check_value`, or a JSON body
     /// `{"check_value": ...}`; then verifies it with `verifier` (pin it to Huifu:
-    /// [`Verifier::huifu`]). The JSON must name the order (`mer_cust_id`, `order_id`,
-    /// `order_date`) and its interface: `cmd_id`, and a `resp_code` made of that `cmd_id` and
-    /// three digits.
+    /// [`Verifier::huifu`]). The JSON must name the order by `order_id` (the acknowledgement
+    /// `RECV_ORD_ID_<order_id>` needs nothing else, guide lines 91–95; `mer_cust_id` and
+    /// `order_date` are read into [`Notification::order_key`] when present) and its interface:
+    /// `cmd_id`, and a `resp_code` made of that `cmd_id` and three digits.
     ///
     /// Refused ([`Error::InvalidNotification`]): two `check_value` fields, a key given twice in
     /// any JSON object (the body or the signed content), and a 301: the guide sends
@@ -63,7 +67,17 @@ impl Notification {
             )),
             other => other,
         })?;
-        let order_key = OrderKey::from_json(&json)?;
+        let order_id = match json.get("order_id") {
+            Some(Value::String(id)) if !id.is_empty() => id.clone(),
+            _ => {
+                return Err(Error::InvalidNotification(
+                    "the signed result names no order_id (the acknowledgement needs it)".into(),
+                ));
+            }
+        };
+        // Only order-state tracking needs the whole key; a result without it is still
+        // verified, parsed and acknowledged.
+        let order_key = OrderKey::from_json(&json).ok();
         let text = |k: &str| {
             json.get(k)
                 .and_then(Value::as_str)
@@ -92,6 +106,7 @@ impl Notification {
         Ok(Notification {
             resp_code,
             resp_desc: text("resp_desc"),
+            order_id,
             order_key,
             json,
             check_value,
@@ -101,7 +116,7 @@ impl Notification {
     /// The body to answer with (HTTP 200): `RECV_ORD_ID_` and the order id. Without it Huifu
     /// sends the result again.
     pub fn ack_body(&self) -> String {
-        format!("RECV_ORD_ID_{}", self.order_key.order_id)
+        format!("RECV_ORD_ID_{}", self.order_id)
     }
 
     /// A string field of the notification.
@@ -210,6 +225,9 @@ pub enum OrderState {
 pub enum StateChange {
     /// The order moved to this state (or was first seen in it).
     Applied(OrderState),
+    /// The notification does not name the whole order (`mer_cust_id`, `order_id`,
+    /// `order_date`): it was verified and can be acknowledged, but no state was kept.
+    Untracked,
     /// The order was already in this state: nothing changed (a resent notification).
     Duplicate,
     /// The order had succeeded; a later failure or pending result changes nothing.
@@ -261,7 +279,10 @@ impl OrderStates {
 
     /// Applies a verified notification.
     pub fn apply_notification(&self, notification: &Notification) -> StateChange {
-        self.apply(&notification.order_key, notification.outcome())
+        match &notification.order_key {
+            Some(key) => self.apply(key, notification.outcome()),
+            None => StateChange::Untracked,
+        }
     }
 
     /// The current state of an order.
@@ -363,7 +384,8 @@ mod tests {
         }
         Notification {
             json,
-            order_key: key("1"),
+            order_id: "1".into(),
+            order_key: Some(key("1")),
             resp_code: resp_code.into(),
             resp_desc: String::new(),
             check_value: String::new(),

@@ -261,7 +261,7 @@ async fn notify(State(ep): State<NotifyEndpoint>, body: Bytes) -> (StatusCode, S
             let change = ep.states.apply_notification(&note);
             let _ = ep.tx.send(format!(
                 "order {} resp_code {} → {:?}, answered {}",
-                note.order_key.order_id,
+                note.order_id,
                 note.resp_code,
                 change,
                 note.ack_body()

@@ -596,12 +596,13 @@ async fn a_request_without_a_field_its_interface_needs_is_refused() {
         &sb,
         &request(
             "218",
-            json!({"order_id": "M1", "order_date": "20260101", "trans_amt": "1.00"}),
+            json!({"order_id": "M1", "order_date": "20260101", "trans_amt": "1.00", "pay_type": "10"}),
         ),
     )
     .await
     .verified();
-    assert_eq!(ok["resp_code"], "218000");
+    // Accepted (guide line 1103: 218002); the result follows by notification.
+    assert_eq!(ok["resp_code"], "218002");
 }
 
 // ---- item 9: bytes, serial numbers, log lines --------------------------------------------------

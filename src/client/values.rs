@@ -17,17 +17,18 @@ pub const JSON_TEXT_FIELDS: &[&str] = &["dev_info_json", "self_param_info", "div
 
 /// The first character of `value` that the guide forbids in a parameter value (lines 12–13:
 /// "所有参数值不应该包含与 JSON 格式冲突的特殊字符,如括号,逗号,双引号,冒号等": brackets, commas,
-/// double quotes, colons), or `None`. Brackets are `(){}[]`. Our reading, where the guide's own
-/// examples need it: a colon is allowed in URL fields (names ending in `_url`, e.g. its
-/// `bg_ret_url=http://…` on line 33), and [`JSON_TEXT_FIELDS`] are not checked.
+/// double quotes, colons), or `None`. Brackets are `(){}[]`. Our reading, where URLs need it: in
+/// URL fields (names ending in `_url`) a colon (the guide's own `bg_ret_url=http://…`, line 33)
+/// and square brackets (an IPv6 host, `http://[::1]:8080/`) are allowed; [`JSON_TEXT_FIELDS`] are
+/// not checked.
 pub fn forbidden_character(field: &str, value: &str) -> Option<char> {
     if JSON_TEXT_FIELDS.contains(&field) {
         return None;
     }
     let url = field.ends_with("_url");
     value.chars().find(|c| match c {
-        '(' | ')' | '{' | '}' | '[' | ']' | ',' | '"' => true,
-        ':' => !url,
+        '(' | ')' | '{' | '}' | ',' | '"' => true,
+        ':' | '[' | ']' => !url,
         _ => false,
     })
 }
@@ -349,6 +350,8 @@ mod tests {
             ("mer_priv", "{x}", Some('{')),
             ("bg_ret_url", "http://mertest.chinapnr.com/npay", None),
             ("bg_ret_url", "http://h/a,b", Some(',')),
+            ("bg_ret_url", "http://[::1]:8080/cb", None),
+            ("goods_desc", "[x]", Some('[')),
             ("dev_info_json", r#"{"a":"b","c":[1]}"#, None),
             ("div_detail", r#"[{"divCustId":"1","divAmt":"1.00"}]"#, None),
         ] {

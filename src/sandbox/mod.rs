@@ -205,6 +205,9 @@ pub const REQUIRED_FIELDS: &[(&str, &[&str])] = &[
     ("301", &["order_id", "order_date"]),
 ];
 
+/// Fields that must read as a type: their names, whether a value reads, what it is not.
+type TypedRule = (&'static [&'static str], fn(&str) -> bool, &'static str);
+
 /// The guide's parameter rules (lines 12–16), checked on every signed request: no
 /// JSON-conflicting characters in values ([`crate::client::forbidden_character`], the
 /// same rule the client applies before signing), amounts with exactly two decimals
@@ -220,23 +223,22 @@ fn check_values(request: &Map<String, Value>) -> std::result::Result<(), String>
                 crate::error::escape_untrusted(name)
             ));
         }
-        if AMOUNT_FIELDS.contains(&name.as_str())
-            && !text.is_empty()
-            && text.parse::<crate::client::Amount>().is_err()
-        {
-            return Err(format!(
-                "{name} {:?} is not yuan with two decimals such as 1200.00 (guide line 14)",
-                shown()
-            ));
-        }
-        if DATE_FIELDS.contains(&name.as_str())
-            && !text.is_empty()
-            && text.parse::<crate::client::OrderDate>().is_err()
-        {
-            return Err(format!(
-                "{name} {:?} is not a YYYYMMDD date (guide line 15)",
-                shown()
-            ));
+        let typed: [TypedRule; 2] = [
+            (
+                AMOUNT_FIELDS,
+                |t| t.parse::<crate::client::Amount>().is_ok(),
+                "is not yuan with two decimals such as 1200.00 (guide line 14)",
+            ),
+            (
+                DATE_FIELDS,
+                |t| t.parse::<crate::client::OrderDate>().is_ok(),
+                "is not a YYYYMMDD date (guide line 15)",
+            ),
+        ];
+        for (fields, reads, what) in typed {
+            if fields.contains(&name.as_str()) && !text.is_empty() && !reads(text) {
+                return Err(format!("{name} {:?} {what}", shown()));
+            }
         }
         if let Some((_, max, fixed)) = FIELD_LENGTHS.iter().find(|(f, _, _)| *f == name) {
             let len = text.chars().count();

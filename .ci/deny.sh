@@ -29,6 +29,10 @@ fi
 cargo deny --version
 
 step "bans, licenses, sources (offline)"
+# `cargo metadata` (which cargo-deny runs) needs every package of the lock file, for every
+# platform (r-efi, the Windows crates, ...), not only those a Linux build downloads: fetch them
+# first, from crates.io, or the offline check fails on a fresh machine.
+cargo fetch --locked
 cargo deny --offline check bans licenses sources
 
 step "advisories"

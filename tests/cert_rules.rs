@@ -560,3 +560,40 @@ fn huge_names_and_certificates_are_refused_before_decoding() {
         other => panic!("expected LimitExceeded, got {other:?}"),
     }
 }
+
+// ---- one rule chooses the signer --------------------------------------------------------------
+
+/// `inspect` and `verify` name the same signer certificate: both use one function (RFC 5280 name
+/// comparison). Here the SignerInfo names the issuer with a different case than the
+/// certificate's bytes (the signature, without signed attributes, does not cover the SignerInfo's
+/// issuer): an exact-bytes `inspect` used to find no certificate while `verify` found one.
+#[test]
+fn inspect_and_verify_choose_the_same_signer_certificate() {
+    let original = read(&vector("p7/huifu-noattr.p7b"));
+    let name = b"VECTORS ACS TEST OCA31";
+    let first = original
+        .windows(name.len())
+        .position(|w| w == name)
+        .unwrap();
+    let second = first
+        + 1
+        + original[first + 1..]
+            .windows(name.len())
+            .position(|w| w == name)
+            .unwrap();
+    let mut msg = original.clone();
+    // "VECTORS ACS TEST OCA31" -> "vectors ACS TEST OCA31" in the SignerInfo only.
+    msg[second..second + 7].copy_from_slice(b"vectors");
+    // (This message carries no OCA: the chain is not what is tested here.)
+    let verifier = Verifier::builder().no_chain().build().unwrap();
+    let verified = verifier
+        .verify(&msg)
+        .expect("RFC 5280 comparison finds the signer");
+    let inspected = huifu_cfca::verify::inspect(&msg).unwrap();
+    let chosen = inspected.signers[0]
+        .certificate
+        .as_ref()
+        .expect("inspect finds the same certificate");
+    assert_eq!(chosen.serial, verified.signer.serial);
+    assert_eq!(chosen.subject, verified.signer.subject);
+}

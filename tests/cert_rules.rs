@@ -9,7 +9,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{openssl, read, temp_dir, vector};
+use common::{openssl, openssl_ok as run, read, smime_sign, temp_dir, vector};
 use huifu_cfca::Error;
 use huifu_cfca::chain::{ParsedCertificate, TrustStore, VerifyTime};
 use huifu_cfca::verify::Verifier;
@@ -25,15 +25,6 @@ fn root_only() -> Verifier {
         .time(VerifyTime::at_unix(T2030))
         .build()
         .unwrap()
-}
-
-fn run(args: &[&str]) {
-    let out = openssl(args);
-    assert!(
-        out.status.success(),
-        "openssl {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
 }
 
 fn s(p: &Path) -> &str {
@@ -104,29 +95,8 @@ fn sign_content(dir: &Path, content: &[u8], cert: &Path, key: &Path, extra: &[&P
         pem.extend(read(p));
     }
     std::fs::write(&bundle, pem).unwrap();
-    let mut args = vec![
-        "smime",
-        "-sign",
-        "-binary",
-        "-noattr",
-        "-md",
-        "sha256",
-        "-nodetach",
-        "-outform",
-        "DER",
-        "-in",
-        s(&input),
-        "-signer",
-        s(cert),
-        "-inkey",
-        s(key),
-        "-out",
-        s(&out),
-    ];
-    if !extra.is_empty() {
-        args.extend(["-certfile", s(&bundle)]);
-    }
-    run(&args);
+    let certfile = (!extra.is_empty()).then_some(bundle.as_path());
+    smime_sign(&input, cert, key, certfile, &out);
     read(&out)
 }
 

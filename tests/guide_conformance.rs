@@ -12,23 +12,13 @@ use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use common::{openssl, temp_dir};
+use common::{openssl_ok as run, smime_sign, temp_dir};
 use huifu_cfca::sandbox::RunningSandbox;
 use sandbox_common::{MERCHANT, config, pki, start};
 use serde_json::{Map, Value, json};
 
 fn s(p: &Path) -> &str {
     p.to_str().unwrap()
-}
-
-fn run(args: &[&str]) -> Vec<u8> {
-    let out = openssl(args);
-    assert!(
-        out.status.success(),
-        "openssl {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out.stdout
 }
 
 /// The merchant's key and certificate and the sandbox CA bundle, as PEM files for OpenSSL.
@@ -87,25 +77,7 @@ fn check_value(f: &Files, json: &str, content: Content) -> String {
     };
     std::fs::write(&input, text).unwrap();
     let der = f.dir.join("request.p7");
-    run(&[
-        "smime",
-        "-sign",
-        "-binary",
-        "-noattr",
-        "-md",
-        "sha256",
-        "-nodetach",
-        "-outform",
-        "DER",
-        "-in",
-        s(&input),
-        "-signer",
-        s(&f.cert),
-        "-inkey",
-        s(&f.key),
-        "-out",
-        s(&der),
-    ]);
+    smime_sign(&input, &f.cert, &f.key, None, &der);
     // check_value = base64(base64(DER)) (protocol.md section 2, Huifu's Java wrapper).
     let once = f.dir.join("request.b64");
     std::fs::write(&once, run(&["base64", "-A", "-in", s(&der)])).unwrap();

@@ -35,6 +35,23 @@ fn client_for(sb: &RunningSandbox) -> Client {
     .unwrap()
 }
 
+/// A signed 203 order of 1.00 on 2026-01-01 whose result goes to `url`; its verified answer.
+async fn order_with_callback(
+    sb: &RunningSandbox,
+    order_id: &str,
+    url: &str,
+) -> serde_json::Map<String, serde_json::Value> {
+    call(
+        sb,
+        &request(
+            "203",
+            json!({"order_id": order_id, "order_date": "20260101", "trans_amt": "1.00", "bg_ret_url": url}),
+        ),
+    )
+    .await
+    .verified()
+}
+
 fn key(order_id: &str) -> OrderKey {
     OrderKey {
         mer_cust_id: MERCHANT.into(),
@@ -164,15 +181,7 @@ async fn the_acknowledgement_must_name_the_order_whole() {
     };
     let sb = start(config().callback(policy)).await;
     for order_id in ["CBsub", "CBdash", "CBok", "CBhtml"] {
-        let answer = call(
-            &sb,
-            &request(
-                "203",
-                json!({"order_id": order_id, "order_date": "20260101", "trans_amt": "1.00", "bg_ret_url": url}),
-            ),
-        )
-        .await
-        .verified();
+        let answer = order_with_callback(&sb, order_id, &url).await;
         assert_eq!(answer["resp_code"], "203000");
     }
     assert!(sb.deliveries().wait_idle(Duration::from_secs(20)).await);
@@ -426,15 +435,7 @@ async fn callbacks_go_to_loopback_destinations_only() {
         ),
     ];
     for (order_id, url, _) in &cases {
-        let answer = call(
-            &sb,
-            &request(
-                "203",
-                json!({"order_id": order_id, "order_date": "20260101", "trans_amt": "1.00", "bg_ret_url": url}),
-            ),
-        )
-        .await
-        .verified();
+        let answer = order_with_callback(&sb, order_id, url).await;
         // Answered as any order is; stored; only the callback is not made.
         assert_eq!(answer["resp_code"], "203000", "{order_id}");
         assert!(sb.order(&key(order_id)).is_some(), "{order_id}");
@@ -484,15 +485,7 @@ async fn allowing_remote_callbacks_still_refuses_user_information() {
         ("A1", merchant.url()),
         ("A2", format!("http://user@127.0.0.1:{port}/notify")),
     ] {
-        let answer = call(
-            &sb,
-            &request(
-                "203",
-                json!({"order_id": order_id, "order_date": "20260101", "trans_amt": "1.00", "bg_ret_url": url}),
-            ),
-        )
-        .await
-        .verified();
+        let answer = order_with_callback(&sb, order_id, &url).await;
         assert_eq!(answer["resp_code"], "203000");
     }
     assert!(sb.deliveries().wait_idle(BOUND).await);

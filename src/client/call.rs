@@ -57,20 +57,11 @@ impl SignedRequest {
         params: &P,
         mode: crate::ContentMode,
     ) -> Result<Self> {
-        let json = request_json(mer_cust_id, cmd_id, params)?;
-        // The order the request names (for a 301 query: the queried order), which the answer
-        // must repeat as the same string. An empty string names nothing; any other kind of
-        // value is refused before signing (the answer could never repeat it as a string).
-        let map = serde_json::from_str::<Map<String, Value>>(&json).unwrap_or_default();
-        let binding = |name: &str| match map.get(name) {
-            Some(Value::String(s)) if !s.is_empty() => Ok(Some(s.clone())),
-            None | Some(Value::String(_)) => Ok(None),
-            Some(other) => Err(Error::InvalidParams(format!(
-                "{name} must be a string, not {}",
-                kind(other)
-            ))),
-        };
-        let (order_id, order_date) = (binding("order_id")?, binding("order_date")?);
+        let RequestJson {
+            json,
+            order_id,
+            order_date,
+        } = request_parts(mer_cust_id, cmd_id, params)?;
         let check_value = signer.sign_check_value(json.as_bytes(), mode)?;
         Ok(SignedRequest {
             cmd_id: cmd_id.to_string(),
@@ -151,12 +142,32 @@ impl SignedRequest {
 }
 
 /// The JSON text to sign: `version`, `cmd_id`, `mer_cust_id` first (as Huifu's demos write it),
-/// then the other parameters; `null`s are dropped.
+/// then the other parameters; `null`s are dropped. (The unit tests' view of [`request_parts`].)
+#[cfg(test)]
 pub(crate) fn request_json<P: Serialize + ?Sized>(
     mer_cust_id: &str,
     cmd_id: &str,
     params: &P,
 ) -> Result<String> {
+    request_parts(mer_cust_id, cmd_id, params).map(|parts| parts.json)
+}
+
+/// The JSON text to sign and the order it names.
+struct RequestJson {
+    json: String,
+    /// The order the request names (for a 301 query: the queried order), which the answer must
+    /// repeat as the same string; `None` for an absent, null or empty value.
+    order_id: Option<String>,
+    order_date: Option<String>,
+}
+
+/// [`request_json`], with the order the request names read from the same parameters: a value
+/// that is not a string is refused before signing (the answer could never repeat it).
+fn request_parts<P: Serialize + ?Sized>(
+    mer_cust_id: &str,
+    cmd_id: &str,
+    params: &P,
+) -> Result<RequestJson> {
     if cmd_id.is_empty() || !cmd_id.bytes().all(|b| b.is_ascii_alphanumeric()) {
         return Err(Error::InvalidParams(format!(
             "cmd_id {:?} is not a command number",
@@ -210,6 +221,15 @@ pub(crate) fn request_json<P: Serialize + ?Sized>(
             });
         }
     }
+    let binding = |name: &str| match map.get(name) {
+        Some(Value::String(s)) if !s.is_empty() => Ok(Some(s.clone())),
+        None | Some(Value::Null) | Some(Value::String(_)) => Ok(None),
+        Some(other) => Err(Error::InvalidParams(format!(
+            "{name} must be a string, not {}",
+            kind(other)
+        ))),
+    };
+    let (order_id, order_date) = (binding("order_id")?, binding("order_date")?);
     let mut ordered = Vec::with_capacity(map.len() + 3);
     ordered.push(("version".to_string(), Value::String(VERSION.into())));
     ordered.push(("cmd_id".to_string(), Value::String(cmd_id.into())));
@@ -227,7 +247,11 @@ pub(crate) fn request_json<P: Serialize + ?Sized>(
         out.push_str(&value);
     }
     out.push('}');
-    Ok(out)
+    Ok(RequestJson {
+        json: out,
+        order_id,
+        order_date,
+    })
 }
 
 fn kind(value: &Value) -> &'static str {

@@ -50,6 +50,49 @@ pub fn openssl(args: &[&str]) -> Output {
         .expect("the openssl command-line tool must be installed for the interop tests")
 }
 
+/// Runs the OpenSSL CLI and returns its standard output; fails the test with its error output.
+pub fn openssl_ok(args: &[&str]) -> Vec<u8> {
+    let out = openssl(args);
+    assert!(
+        out.status.success(),
+        "openssl {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
+/// Signs `input` with the OpenSSL CLI the way CFCA's SADK signs: attached content, SHA-256, no
+/// signed attributes, DER (`openssl smime -sign -binary -noattr -md sha256 -nodetach -outform
+/// DER`), adding the PEM certificates of `certfile` if given; writes the message to `out`.
+pub fn smime_sign(input: &Path, cert: &Path, key: &Path, certfile: Option<&Path>, out: &Path) {
+    let path = |p: &Path| p.to_str().expect("UTF-8 path").to_string();
+    let (input, cert, key, out) = (path(input), path(cert), path(key), path(out));
+    let mut args = vec![
+        "smime",
+        "-sign",
+        "-binary",
+        "-noattr",
+        "-md",
+        "sha256",
+        "-nodetach",
+        "-outform",
+        "DER",
+        "-in",
+        &input,
+        "-signer",
+        &cert,
+        "-inkey",
+        &key,
+        "-out",
+        &out,
+    ];
+    let extra = certfile.map(path);
+    if let Some(extra) = &extra {
+        args.extend(["-certfile", extra.as_str()]);
+    }
+    openssl_ok(&args);
+}
+
 /// A fresh temporary directory for one test.
 pub fn temp_dir(tag: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!(

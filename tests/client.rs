@@ -396,21 +396,16 @@ async fn the_mobile_endpoints_quick_pay_form_and_app_pay_body() {
     );
 
     // APP pay: cmd 218, then the URL-encoded JSON body for the SDK.
-    let request = AppPayRequest {
-        user_cust_id: None,
-        order_id: "AP1".into(),
-        order_date: "20240102".parse().unwrap(),
-        trans_amt: "88.80".parse::<Amount>().unwrap(),
-        pay_type: sdk.pay_type().unwrap(),
-        bg_ret_url: "https://merchant.example/notify".into(),
-        ret_url: None,
-        dev_info_json: sdk.dev_info_json.clone(),
-        limit_pay: None,
-        div_detail: None,
-        mer_priv: None,
-        extension: Some("ext".into()),
-        extra: Map::new(),
-    };
+    let mut request = AppPayRequest::new(
+        "AP1",
+        "20240102".parse().unwrap(),
+        "88.80".parse::<Amount>().unwrap(),
+        sdk.pay_type().unwrap(),
+        "goods",
+        "https://merchant.example/notify",
+    )
+    .extension("ext");
+    request.dev_info_json = sdk.dev_info_json.clone();
     assert_eq!(sdk.pay_type().unwrap(), PayType::WeChatApp);
     let reply = client.app_pay(&request).await.unwrap();
     assert_eq!(reply.answer.resp_code, "218000");
@@ -432,41 +427,34 @@ async fn typed_withdrawal_and_refund() {
     use huifu_cfca::client::{RefundRequest, WithdrawRequest};
     let server = start().await;
     let client = client(&server, "api");
-    let withdrawal = WithdrawRequest {
-        user_cust_id: "6666000000002959".into(),
-        order_id: "W1".into(),
-        order_date: "20181026".parse().unwrap(),
-        trans_amt: "0.39".parse().unwrap(),
-        cash_bind_card_id: "65334".into(),
-        fee_obj: None,
-        fee_acct_id: None,
-        cash_type: "02030000".into(),
-        bg_ret_url: "https://merchant.example/notify".into(),
-        mer_priv: Some("p".into()),
-        extension: None,
-        extra: Map::new(),
-    };
+    let withdrawal = WithdrawRequest::new(
+        "6666000000002959",
+        "W1",
+        "20181026".parse().unwrap(),
+        "0.39".parse().unwrap(),
+        "65334",
+        "02030000",
+        "https://merchant.example/notify",
+    )
+    .mer_priv("p");
     let reply = client.withdraw(&withdrawal).await.unwrap();
     assert!(reply.answer.is_success());
     assert_eq!(reply.data.trans_amt.unwrap().fen(), 39);
     assert_eq!(reply.data.mer_priv, "p");
 
-    let refund = RefundRequest {
-        order_id: "R1".into(),
-        order_date: "20181027".parse().unwrap(),
-        org_order_id: "W0".into(),
-        org_order_date: "20181026".parse().unwrap(),
-        trans_amt: "1200.00".parse().unwrap(),
-        bg_ret_url: "https://merchant.example/notify".into(),
-        div_detail: None,
-        mer_priv: None,
-        extension: None,
-        extra: Map::new(),
-    };
+    let refund = RefundRequest::new(
+        "R1",
+        "20181027".parse().unwrap(),
+        "1200.00".parse().unwrap(),
+        "SEQ0W0",
+        "https://merchant.example/notify",
+    )
+    .quick_pay();
     let reply = client.refund(&refund).await.unwrap();
     assert_eq!(reply.answer.resp_code, "205000");
     assert_eq!(reply.data.trans_amt.unwrap().to_string(), "1200.00");
-    assert_eq!(reply.data.extra["org_order_id"], "W0");
+    assert_eq!(reply.data.extra["orginal_platform_seq_id"], "SEQ0W0");
+    assert_eq!(reply.data.extra["quickpay_page_flag"], "1");
 }
 
 #[test]

@@ -66,15 +66,26 @@ async fn a_duplicate_order_is_refused() {
         "203000"
     );
     assert_eq!(sb.orders().len(), 2);
-    // The same key under another cmd_id is still a duplicate.
+    // Guide line 20: the key is unique within one interface, so the same key under another
+    // cmd_id is another order (a refund may reuse its payment's order_id).
     let other_cmd = request(
-        "202",
+        "212",
         json!({"order_id":"D1","order_date":"20260101","trans_amt":"1.00"}),
     );
     assert_eq!(
         call(&sb, &other_cmd).await.verified()["resp_code"],
-        "202107"
+        "212000"
     );
+    assert_eq!(sb.orders().len(), 3);
+    assert_eq!(call(&sb, &other_cmd).await.verified()["resp_code"], "212107");
+    let key = huifu_cfca::client::OrderKey {
+        mer_cust_id: MERCHANT.into(),
+        order_id: "D1".into(),
+        order_date: "20260101".parse().unwrap(),
+    };
+    assert_eq!(sb.order_of("212", &key).unwrap().cmd_id, "212");
+    // Sandbox::order (and a 301 query) find the earliest: the 203.
+    assert_eq!(sb.order(&key).unwrap().cmd_id, "203");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -91,12 +102,13 @@ async fn an_order_date_that_is_no_date_is_refused() {
     assert_eq!(call(&sb, &query).await.verified()["resp_code"], "301101");
     let refund = request(
         "205",
-        json!({"order_id":"R1","order_date":"20260101","trans_amt":"1.00",
-               "org_order_id":"B1","org_order_date":"202601"}),
+        json!({"order_id":"R1","order_date":"202601","trans_amt":"1.00",
+               "orginal_platform_seq_id":"SBX0000000000000001",
+               "bg_ret_url":"http://127.0.0.1:9/n"}),
     );
     let v = call(&sb, &refund).await.verified();
     assert_eq!(v["resp_code"], "205101", "{v:?}");
-    assert!(v["resp_desc"].as_str().unwrap().contains("org_order_date"));
+    assert!(v["resp_desc"].as_str().unwrap().contains("order_date"));
     assert!(sb.orders().is_empty());
     sb.shutdown().await.unwrap();
 }
@@ -552,19 +564,27 @@ async fn a_refund_marks_the_order_refunded() {
             json!({"order_id": id, "order_date":"20260101","trans_amt": amt}),
         )
     };
-    let refund = |id: &str, org: &str, amt: &str| {
+    // The refund fields of Huifu's own demo (Refund.java): the payment by its platform_seq_id.
+    let refund = |id: &str, seq: &str, amt: &str| {
         request(
             "205",
-            json!({"order_id": id, "order_date":"20260102","org_order_id": org,
-                   "org_order_date":"20260101","trans_amt": amt}),
+            json!({"order_id": id, "order_date":"20260102","orginal_platform_seq_id": seq,
+                   "trans_amt": amt, "bg_ret_url": "http://127.0.0.1:9/n"}),
         )
     };
     let query = |id: &str| request("301", json!({"order_id": id, "order_date":"20260101"}));
-    call(&sb, &pay("R1", "10.00")).await.verified();
-    call(&sb, &pay("R2", "10.44")).await.verified(); // failed
+    let r1 = call(&sb, &pay("R1", "10.00")).await.verified()["platform_seq_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let r2 = call(&sb, &pay("R2", "10.44")).await.verified()["platform_seq_id"] // failed
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (r1, r2) = (r1.as_str(), r2.as_str());
     // More than paid.
     assert_eq!(
-        call(&sb, &refund("F1", "R1", "10.01")).await.verified()["resp_code"],
+        call(&sb, &refund("F1", r1, "10.01")).await.verified()["resp_code"],
         "205112"
     );
     // An unknown order, a failed order, a missing reference.
@@ -573,12 +593,13 @@ async fn a_refund_marks_the_order_refunded() {
         "205108"
     );
     assert_eq!(
-        call(&sb, &refund("F3", "R2", "1.00")).await.verified()["resp_code"],
+        call(&sb, &refund("F3", r2, "1.00")).await.verified()["resp_code"],
         "205112"
     );
     let bare = request(
         "205",
-        json!({"order_id":"F4","order_date":"20260102","trans_amt":"1.00"}),
+        json!({"order_id":"F4","order_date":"20260102","trans_amt":"1.00",
+               "bg_ret_url": "http://127.0.0.1:9/n"}),
     );
     assert_eq!(call(&sb, &bare).await.verified()["resp_code"], "205102");
     assert_eq!(
@@ -586,7 +607,7 @@ async fn a_refund_marks_the_order_refunded() {
         "02000002"
     );
     // The refund.
-    let v = call(&sb, &refund("F5", "R1", "10.00")).await.verified();
+    let v = call(&sb, &refund("F5", r1, "10.00")).await.verified();
     assert_eq!(
         (v["resp_code"].as_str(), v["trans_stat"].as_str()),
         (Some("205000"), Some("02000002"))
@@ -597,7 +618,7 @@ async fn a_refund_marks_the_order_refunded() {
     );
     // Not twice.
     assert_eq!(
-        call(&sb, &refund("F6", "R1", "1.00")).await.verified()["resp_code"],
+        call(&sb, &refund("F6", r1, "1.00")).await.verified()["resp_code"],
         "205112"
     );
     // Refused refunds left no order behind.
@@ -628,4 +649,100 @@ async fn a_sandbox_from_a_written_pki_serves_a_merchant_loaded_from_its_pfx() {
         Err(huifu_cfca::Error::WrongPassword(_))
     ));
     std::fs::remove_dir_all(&dir).ok();
+}
+
+/// Guide line 20 (orders unique within one interface) and Huifu's own refund demo: a refund may
+/// reuse its payment's order_id; 301 finds the payment by default and the refund with
+/// trans_type 04; quickpay_page_flag 1 needs a quick-pay payment; div_detail must be the
+/// demo's JSON array.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_refund_reuses_its_payments_order_id_and_is_queried_with_trans_type_04() {
+    let sb = start(config()).await;
+    let seq_of = |v: &serde_json::Map<String, serde_json::Value>| {
+        v["platform_seq_id"].as_str().unwrap().to_string()
+    };
+    let pay = call(
+        &sb,
+        &request(
+            "203",
+            json!({"order_id":"P1","order_date":"20260101","trans_amt":"5.00"}),
+        ),
+    )
+    .await
+    .verified();
+    let seq = seq_of(&pay);
+    let refund = |extra: serde_json::Value| {
+        let mut fields = json!({"order_id":"P1","order_date":"20260101","trans_amt":"2.00",
+            "orginal_platform_seq_id": seq, "bg_ret_url":"http://127.0.0.1:9/n"});
+        for (k, v) in extra.as_object().unwrap() {
+            fields[k] = v.clone();
+        }
+        request("205", fields)
+    };
+    // Not a quick pay (203), so the flag is refused; a malformed flag and div_detail too.
+    let v = call(&sb, &refund(json!({"quickpay_page_flag":"1"}))).await.verified();
+    assert_eq!(v["resp_code"], "205112", "{v:?}");
+    assert!(v["resp_desc"].as_str().unwrap().contains("quick pay"));
+    let v = call(&sb, &refund(json!({"quickpay_page_flag":"yes"}))).await.verified();
+    assert_eq!(v["resp_code"], "205101", "{v:?}");
+    let v = call(&sb, &refund(json!({"div_detail":"[{\"divCustId\":\"1\"}]"})))
+        .await
+        .verified();
+    assert_eq!(v["resp_code"], "205101", "{v:?}");
+    // The refund, under the payment's own order_id, with the demo's div_detail.
+    let div = r#"[{"divCustId":"6666000000026086","divAcctId":"37806","divAmt":"2.00"}]"#;
+    let v = call(&sb, &refund(json!({"div_detail": div, "quickpay_page_flag":"0"})))
+        .await
+        .verified();
+    assert_eq!(v["resp_code"], "205000", "{v:?}");
+    let refund_seq = seq_of(&v);
+    // A refund of a refund names no payment.
+    let again = call(
+        &sb,
+        &request(
+            "205",
+            json!({"order_id":"P2","order_date":"20260101","trans_amt":"1.00",
+                   "orginal_platform_seq_id": refund_seq, "bg_ret_url":"http://127.0.0.1:9/n"}),
+        ),
+    )
+    .await
+    .verified();
+    assert_eq!(again["resp_code"], "205108", "{again:?}");
+    // Two orders with one key, one per interface.
+    assert_eq!(sb.orders().len(), 2);
+    let query = |trans_type: &str| {
+        request(
+            "301",
+            json!({"order_id":"P1","order_date":"20260101","trans_type": trans_type}),
+        )
+    };
+    let paid = call(&sb, &query("01")).await.verified();
+    assert_eq!(
+        (paid["platform_seq_id"].as_str(), paid["trans_stat"].as_str()),
+        (Some(seq.as_str()), Some("02000009"))
+    );
+    let refunded = call(&sb, &query("04")).await.verified();
+    assert_eq!(
+        (
+            refunded["platform_seq_id"].as_str(),
+            refunded["trans_stat"].as_str(),
+            refunded["trans_type"].as_str()
+        ),
+        (Some(refund_seq.as_str()), Some("02000002"), Some("04"))
+    );
+    // The refund's notification names its interface in the delivery log.
+    let key = OrderKey {
+        mer_cust_id: MERCHANT.into(),
+        order_id: "P1".into(),
+        order_date: "20260101".parse().unwrap(),
+    };
+    assert!(
+        sb.deliveries()
+            .wait_idle(std::time::Duration::from_secs(30))
+            .await
+    );
+    let records = sb.deliveries().for_order(&key);
+    assert!(!records.is_empty());
+    assert!(records.iter().all(|r| r.cmd_id == "205"), "{records:?}");
+    sb.shutdown().await.unwrap();
 }

@@ -80,8 +80,8 @@ pub use form::{PageForm, escape_html};
 pub use mobile::PayType;
 pub use notify::{Notification, OrderOutcome, OrderState, OrderStates, StateChange};
 pub use typed::{
-    AppPayAnswer, AppPayRequest, QueryAnswer, QueryRequest, RefundAnswer, RefundRequest, Reply,
-    WithdrawAnswer, WithdrawRequest,
+    AppPayAnswer, AppPayRequest, DivPart, QueryAnswer, QueryRequest, RefundAnswer, RefundRequest,
+    Reply, WithdrawAnswer, WithdrawRequest,
 };
 pub use upload::{UploadFile, UploadRequest};
 pub use values::{Amount, JSON_TEXT_FIELDS, OrderDate, OrderKey, forbidden_character};

@@ -94,6 +94,8 @@ impl std::fmt::Display for DeliveryOutcome {
 /// One entry of the delivery log.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeliveryRecord {
+    /// The order's interface (a refund may share its payment's key, guide line 20).
+    pub cmd_id: String,
     /// The order.
     pub key: OrderKey,
     /// Where the result was posted.
@@ -125,7 +127,7 @@ impl DeliveryLog {
         lock(&self.inner.records).clone()
     }
 
-    /// The records of one order.
+    /// The records of one order key, of every interface.
     pub fn for_order(&self, key: &OrderKey) -> Vec<DeliveryRecord> {
         lock(&self.inner.records)
             .iter()
@@ -280,9 +282,17 @@ pub(crate) fn check_destination(
 }
 
 /// Records a refused destination (no attempt is made).
-pub(crate) fn refuse(log: &DeliveryLog, print: bool, key: OrderKey, url: String, why: String) {
+pub(crate) fn refuse(
+    log: &DeliveryLog,
+    print: bool,
+    cmd_id: String,
+    key: OrderKey,
+    url: String,
+    why: String,
+) {
     log.push(
         DeliveryRecord {
+            cmd_id,
             key,
             url,
             attempt: 0,
@@ -296,6 +306,7 @@ pub(crate) fn refuse(log: &DeliveryLog, print: bool, key: OrderKey, url: String,
 /// One result to deliver.
 #[derive(Debug, Clone)]
 pub(crate) struct Delivery {
+    pub cmd_id: String,
     pub key: OrderKey,
     pub url: String,
     pub check_value: String,
@@ -341,6 +352,7 @@ async fn deliver(
         let done = outcome.is_acknowledged();
         log.push(
             DeliveryRecord {
+                cmd_id: delivery.cmd_id.clone(),
                 key: delivery.key.clone(),
                 url: delivery.url.clone(),
                 attempt,
@@ -355,6 +367,7 @@ async fn deliver(
     }
     log.push(
         DeliveryRecord {
+            cmd_id: delivery.cmd_id.clone(),
             key: delivery.key.clone(),
             url: delivery.url.clone(),
             attempt: attempts,

@@ -151,21 +151,15 @@ pub async fn run(options: &DemoOptions, mut say: impl FnMut(&str)) -> Result<Dem
     let t = Instant::now();
     let date = OrderDate::today_china();
     let order_id = format!("DEMO{}", std::process::id());
-    let request = AppPayRequest {
-        user_cust_id: None,
-        order_id: order_id.clone(),
-        order_date: date,
-        trans_amt: "12.00".parse::<Amount>()?,
-        pay_type: PayType::WeChatApp,
-        bg_ret_url: format!("http://{merchant_addr}/notify"),
-        ret_url: None,
-        dev_info_json: None,
-        limit_pay: None,
-        div_detail: None,
-        mer_priv: Some("demo".to_string()),
-        extension: None,
-        extra: Default::default(),
-    };
+    let request = AppPayRequest::new(
+        order_id.clone(),
+        date,
+        "12.00".parse::<Amount>()?,
+        PayType::WeChatApp,
+        "demo goods",
+        format!("http://{merchant_addr}/notify"),
+    )
+    .mer_priv("demo");
     let signed = client.sign_request("218", &request)?;
     step(
         t,

@@ -50,6 +50,7 @@
 
 pub mod callback;
 pub mod demo;
+pub mod initiated;
 pub mod page;
 pub mod rules;
 mod server;
@@ -85,6 +86,7 @@ pub use callback::{CallbackPolicy, DeliveryLog, DeliveryOutcome, DeliveryRecord}
 pub use rules::{
     CallbackMode, Outcome, Rule, Rules, TRANS_STAT_FAILURE, TRANS_STAT_REFUNDED, TRANS_STAT_SUCCESS,
 };
+pub use initiated::{InitiatedKind, InitiatedResult};
 pub use state::{Order, OrderKey, Upload};
 
 /// The API version every request must carry.
@@ -93,9 +95,21 @@ pub const VERSION: &str = "10";
 pub const PAGE_CMD_IDS: &[&str] = &["102", "204", "206", "208", "209"];
 /// Queries: answered from state, never create orders, never call back.
 pub const QUERY_CMD_IDS: &[&str] = &["301", "302", "317", "318"];
-/// The refund cmd_id: names the refunded order by `org_order_id`/`org_order_date`; a successful
-/// refund sets that order's `trans_stat` to `02000009`.
+/// The refund cmd_id. **Not in the guide**: its fields come from Huifu's own server demo
+/// (`huifu-server_demo`, `Refund.java`) and a second public integration. A refund names the
+/// refunded payment by `orginal_platform_seq_id` (spelled so there: the payment's
+/// `platform_seq_id`); it is an order of its own interface, so it may reuse its payment's
+/// `order_id` (guide line 20). A successful refund sets the payment's `trans_stat` to
+/// `02000009`; its own status is queried with 301 `trans_type` [`REFUND_TRANS_TYPE`].
 pub const REFUND_CMD_ID: &str = "205";
+/// The 301 `trans_type` that queries a refund (`04`, from Huifu's own demo; not in the guide).
+/// Every other `trans_type` finds the order among the other interfaces (**the sandbox's own
+/// rule**: the guide does not list the trans_type values, only `01` in its 301 sample, line 73,
+/// and `28` face pay, line ~1196).
+pub const REFUND_TRANS_TYPE: &str = "04";
+/// Quick pay interfaces (206, 208): a refund with `quickpay_page_flag` `1` must name one of
+/// their orders (Huifu's own demo: "1 only when the original payment was quick pay").
+pub const QUICK_PAY_CMD_IDS: &[&str] = &["206", "208"];
 /// The upload cmd_id, served on `fileMerchantRequest` only.
 pub const UPLOAD_CMD_ID: &str = "122";
 /// APP pay: answered `218002` (accepted) with `pay_url`/`pay_info`; the final result comes only
@@ -117,10 +131,11 @@ pub const FIELD_LENGTHS: &[(&str, usize, bool)] = &[
 /// Amount fields: yuan with exactly two decimals (guide line 14: "金额单位为元,精确到分,如:1200.00").
 pub const AMOUNT_FIELDS: &[&str] = &["trans_amt", "real_trans_amt", "fee_amt", "div_amt"];
 /// Date fields: `YYYYMMDD` (guide line 15).
-pub const DATE_FIELDS: &[&str] = &["order_date", "org_order_date"];
+pub const DATE_FIELDS: &[&str] = &["order_date"];
 
-/// Error suffix: the body, the check_value or the signed content is not well-formed, or a date
-/// field (`order_date`, `org_order_date`) is not a valid `YYYYMMDD` date.
+/// Error suffix: the body, the check_value or the signed content is not well-formed, a date
+/// field ([`DATE_FIELDS`]) is not a valid `YYYYMMDD` date, or a refund's `div_detail` is not a
+/// JSON array of `{divCustId, divAcctId, divAmt}` objects.
 pub const ERR_MALFORMED: &str = "101";
 /// Error suffix: a form field or a required parameter is missing.
 pub const ERR_MISSING: &str = "102";
@@ -143,7 +158,8 @@ pub const ERR_TOO_LARGE: &str = "110";
 /// Error suffix: the sandbox holds its maximum of orders, by count
 /// ([`SandboxConfig::max_orders`]) or by bytes ([`SandboxConfig::max_order_bytes`]).
 pub const ERR_FULL: &str = "111";
-/// Error suffix: a refund names an order that did not succeed, was refunded, or is smaller.
+/// Error suffix: a refund names an order that did not succeed, was refunded, is smaller, or
+/// was no quick pay although `quickpay_page_flag` says `1`.
 pub const ERR_NOT_REFUNDABLE: &str = "112";
 /// Error suffix: the sandbox failed internally (signing its answer).
 pub const ERR_INTERNAL: &str = "199";
@@ -173,34 +189,59 @@ const ECHO_FIELDS: &[&str] = &[
 ///
 /// The developer guide has no table of required request fields for these interfaces: where its
 /// demos or samples carry the fields, the line is cited next to the entry; the rest (an amount
-/// for every order that moves money, the refunded order for 205) is **the sandbox's own rule**,
-/// so that an order the sandbox answers as accepted is one it can store, query and call back.
+/// for every order that moves money) is **the sandbox's own rule**, so that an order the sandbox
+/// answers as accepted is one it can store, query and call back. The 205 refund is not in the
+/// guide at all: its fields come from Huifu's own server demo ([`REFUND_CMD_ID`]).
 pub const REQUIRED_FIELDS: &[(&str, &[&str])] = &[
     // Upload: the guide's C# 122 demo signs attach_no, trans_type, attach_type (lines 822-824).
     (UPLOAD_CMD_ID, &["attach_no", "trans_type", "attach_type"]),
-    // Withdrawal: the guide's PHP and C# 202 demos (lines 254-256, 510-512, 931-933).
-    ("202", &["order_id", "order_date", "trans_amt"]),
+    // Withdrawal: the guide's PHP 202 demo (lines 253-261: user_cust_id, order_date, order_id,
+    // trans_amt, cash_bind_card_id, cash_type, bg_ret_url; fee_obj and fee_acct_id are sent
+    // empty there) and its C# demo (lines 510-512, 931-933); Huifu's own TakeCash.java agrees.
+    (
+        "202",
+        &[
+            "user_cust_id",
+            "order_id",
+            "order_date",
+            "trans_amt",
+            "cash_bind_card_id",
+            "cash_type",
+            "bg_ret_url",
+        ],
+    ),
     // Transfer, bank pay, quick pay, QR pay: the sandbox's own rule.
     ("203", &["order_id", "order_date", "trans_amt"]),
     ("204", &["order_id", "order_date", "trans_amt"]),
     ("206", &["order_id", "order_date", "trans_amt"]),
     ("208", &["order_id", "order_date", "trans_amt"]),
     ("209", &["order_id", "order_date", "trans_amt"]),
-    // Refund: the sandbox's own rule (the refunded order by org_order_id/org_order_date).
+    // Refund: not in the guide; Huifu's own server demo (Refund.java) sends these.
     (
         REFUND_CMD_ID,
         &[
             "order_id",
             "order_date",
             "trans_amt",
-            "org_order_id",
-            "org_order_date",
+            "orginal_platform_seq_id",
+            "bg_ret_url",
         ],
     ),
     // APP pay: its answer names the order by order_id and order_date (guide line 1114, the
-    // relayed 218 answer); trans_amt is the sandbox's own rule.
-    // pay_type is required by the guide's table (line 1097, "必须").
-    ("218", &["order_id", "order_date", "trans_amt", "pay_type"]),
+    // relayed 218 answer); pay_type is required by the guide's table (line 1097, "必须");
+    // trans_amt, goods_desc and bg_ret_url by Huifu's own demo and public integrations (not in
+    // the guide, whose 218 table lists only the SDK endpoint's fields).
+    (
+        "218",
+        &[
+            "order_id",
+            "order_date",
+            "trans_amt",
+            "pay_type",
+            "goods_desc",
+            "bg_ret_url",
+        ],
+    ),
     // Status query: its answer names the queried order by order_id and order_date (guide line 73).
     ("301", &["order_id", "order_date"]),
 ];
@@ -468,7 +509,7 @@ impl fmt::Debug for RunningSandbox {
     }
 }
 
-struct App {
+pub(crate) struct App {
     huifu: Signer,
     verifiers: HashMap<String, Verifier>,
     rules: Rules,
@@ -585,9 +626,28 @@ impl RunningSandbox {
         self.app.store.all()
     }
 
-    /// One order.
+    /// The order `key` of any interface but the refund, as a 301 query finds it: when several
+    /// interfaces hold the key, the earliest accepted.
     pub fn order(&self, key: &OrderKey) -> Option<Order> {
-        self.app.store.get(key)
+        self.app.store.find(key, |cmd| cmd != REFUND_CMD_ID)
+    }
+
+    /// The order `key` of interface `cmd_id` (orders are unique within one interface, guide
+    /// line 20).
+    pub fn order_of(&self, cmd_id: &str, key: &OrderKey) -> Option<Order> {
+        self.app.store.get(cmd_id, key)
+    }
+
+    /// Sends a result Huifu initiates on its own ([`InitiatedResult`]: 154 NFC tap, 155 mobile
+    /// POS) to `result.url`, signed and delivered like every notification (the same destination
+    /// rule, retries and [`DeliveryLog`]); returns the `platform_seq_id` it carries. Call it on
+    /// the sandbox's tokio runtime. Refused: a destination the sandbox does not deliver to
+    /// (recorded in the log as well).
+    pub fn send_initiated(&self, result: &InitiatedResult) -> Result<String> {
+        let seq = self.app.store.number();
+        let check_value = sign(&self.app, &result.content(&seq))?;
+        initiated::deliver(&self.app, result, check_value)?;
+        Ok(seq)
     }
 
     /// Every file received.
@@ -1225,7 +1285,14 @@ fn query_answer(
     let Some(key) = order_key(mer_cust_id, order_id, order_date) else {
         return bad_date(app, request, cmd_id, mer_cust_id, "order_date");
     };
-    let Some(order) = app.store.get(&key) else {
+    // A refund is an order of its own interface (205), found with trans_type 04; every other
+    // trans_type looks among the other interfaces (see REFUND_TRANS_TYPE).
+    let order = if field(request, "trans_type") == Some(REFUND_TRANS_TYPE) {
+        app.store.get(REFUND_CMD_ID, &key)
+    } else {
+        app.store.find(&key, |cmd| cmd != REFUND_CMD_ID)
+    };
+    let Some(order) = order else {
         return signed_error(
             app,
             request,
@@ -1306,6 +1373,47 @@ fn app_pay_answer(
         .or_insert_with(|| Value::from(""));
 }
 
+/// A refund's terms: the payment it names (`orginal_platform_seq_id`) and whether it says the
+/// payment was a quick pay (`quickpay_page_flag` `1`; `0` or absent: no). A `div_detail`, when
+/// given, must be a JSON array of `{divCustId, divAcctId, divAmt}` objects whose `divAmt` is an
+/// amount (the shape of Huifu's own demo; the check is the sandbox's own rule). The error is a
+/// code suffix and why.
+fn refund_terms(request: &Map<String, Value>) -> std::result::Result<(&str, bool), (&'static str, String)> {
+    let Some(seq) = field(request, "orginal_platform_seq_id") else {
+        return Err((
+            ERR_MISSING,
+            "a refund needs orginal_platform_seq_id (the payment's platform_seq_id)".into(),
+        ));
+    };
+    let quick_pay = match field(request, "quickpay_page_flag") {
+        None | Some("0") => false,
+        Some("1") => true,
+        Some(_) => {
+            return Err((ERR_MALFORMED, "quickpay_page_flag must be 1, 0 or absent".into()));
+        }
+    };
+    if let Some(text) = field(request, "div_detail") {
+        let well_formed = match serde_json::from_str::<Value>(text) {
+            Ok(Value::Array(parts)) => parts.iter().all(|part| {
+                part.get("divCustId").is_some_and(Value::is_string)
+                    && part.get("divAcctId").is_some_and(Value::is_string)
+                    && part
+                        .get("divAmt")
+                        .and_then(Value::as_str)
+                        .is_some_and(|a| a.parse::<crate::client::Amount>().is_ok())
+            }),
+            _ => false,
+        };
+        if !well_formed {
+            return Err((
+                ERR_MALFORMED,
+                "div_detail is not a JSON array of {divCustId, divAcctId, divAmt} objects".into(),
+            ));
+        }
+    }
+    Ok((seq, quick_pay))
+}
+
 fn order_answer(
     app: &App,
     request: &Map<String, Value>,
@@ -1348,23 +1456,12 @@ fn order_answer(
             created: std::time::SystemTime::now(),
         };
         let refund_of = if cmd_id == REFUND_CMD_ID {
-            let (Some(org_order_id), Some(org_order_date)) = (
-                field(request, "org_order_id"),
-                field(request, "org_order_date"),
-            ) else {
-                return signed_error(
-                    app,
-                    request,
-                    cmd_id,
-                    mer_cust_id,
-                    ERR_MISSING,
-                    "a refund needs org_order_id and org_order_date",
-                );
-            };
-            let Some(original) = order_key(mer_cust_id, org_order_id, org_order_date) else {
-                return bad_date(app, request, cmd_id, mer_cust_id, "org_order_date");
-            };
-            Some(original)
+            match refund_terms(request) {
+                Ok(terms) => Some(terms),
+                Err((suffix, why)) => {
+                    return signed_error(app, request, cmd_id, mer_cust_id, suffix, &why);
+                }
+            }
         } else {
             None
         };
@@ -1373,9 +1470,13 @@ fn order_answer(
             bytes: app.max_order_bytes,
         };
         let inserted = match &refund_of {
-            Some(original) => app
-                .store
-                .insert_refund(order, original, outcome.is_success(), bound),
+            Some((original_seq, quick_pay)) => app.store.insert_refund(
+                order,
+                original_seq,
+                *quick_pay,
+                outcome.is_success(),
+                bound,
+            ),
             None => app.store.insert_new(order, bound),
         };
         let platform_seq_id = match inserted {
@@ -1392,7 +1493,7 @@ fn order_answer(
                     ),
                     state::InsertError::OriginalNotFound => (
                         ERR_ORDER_NOT_FOUND,
-                        "the order to refund does not exist".to_string(),
+                        "no payment of this merchant has this orginal_platform_seq_id".to_string(),
                     ),
                     state::InsertError::NotRefundable => (
                         ERR_NOT_REFUNDABLE,
@@ -1401,6 +1502,11 @@ fn order_answer(
                     state::InsertError::AmountExceeded => (
                         ERR_NOT_REFUNDABLE,
                         "the refund exceeds the order's amount".to_string(),
+                    ),
+                    state::InsertError::NotQuickPay => (
+                        ERR_NOT_REFUNDABLE,
+                        "quickpay_page_flag is 1 but the order to refund was no quick pay"
+                            .to_string(),
                     ),
                 };
                 return signed_error(app, request, cmd_id, mer_cust_id, suffix, &desc);
@@ -1455,6 +1561,7 @@ fn order_answer(
             app.deliveries.clone(),
             app.log,
             callback::Delivery {
+                cmd_id: cmd_id.to_string(),
                 key,
                 url,
                 check_value: notice_check_value,
@@ -1462,7 +1569,14 @@ fn order_answer(
         ),
         // The answer is the same as for an allowed destination; only nothing is sent.
         Some((key, _, Err((shown, why)))) => {
-            callback::refuse(&app.deliveries, app.log, key, shown, why)
+            callback::refuse(
+                &app.deliveries,
+                app.log,
+                cmd_id.to_string(),
+                key,
+                shown,
+                why,
+            )
         }
         None => {}
     }

@@ -1,10 +1,13 @@
-//! The sandbox's orders, keyed as Huifu keys them: (`mer_cust_id`, `order_id`, `order_date`).
+//! The sandbox's orders, keyed as Huifu keys them: within each interface (`cmd_id`),
+//! (`mer_cust_id`, `order_id`, `order_date`) identify an order (developer guide line 20,
+//! "同一接口内,商户号+订单号+订单日期唯一"), so a refund may reuse its payment's `order_id`.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard};
 use std::time::SystemTime;
 
+use super::QUICK_PAY_CMD_IDS;
 use super::rules::{TRANS_STAT_REFUNDED, TRANS_STAT_SUCCESS};
 pub use crate::client::OrderKey;
 
@@ -100,10 +103,13 @@ pub(crate) enum InsertError {
     Duplicate,
     /// The store is full.
     Full,
-    /// A refund names an unknown order.
+    /// A refund names an unknown order (by its `platform_seq_id`), another merchant's, or a
+    /// refund.
     OriginalNotFound,
     /// A refund names an order that did not succeed (or was refunded already).
     NotRefundable,
+    /// A refund says `quickpay_page_flag` `1` for an order that was no quick pay.
+    NotQuickPay,
     /// A refund's amount exceeds the original's.
     AmountExceeded,
 }
@@ -132,9 +138,16 @@ pub(crate) struct Bound {
     pub bytes: usize,
 }
 
+/// Where an order is kept: its interface and its key (guide line 20).
+type Slot = (String, OrderKey);
+
 #[derive(Debug, Default)]
 struct Orders {
-    map: HashMap<OrderKey, Order>,
+    map: HashMap<Slot, Order>,
+    /// `platform_seq_id` → the order's slot (a refund names its payment so).
+    by_seq: HashMap<String, Slot>,
+    /// Key → the interfaces that hold an order with it, in the order they were accepted.
+    by_key: HashMap<OrderKey, Vec<String>>,
     /// The sum of the kept orders' [`Order::size_bytes`].
     bytes: usize,
 }
@@ -142,7 +155,7 @@ struct Orders {
 impl Orders {
     /// Refuses a taken key, or an order past a bound.
     fn check(&self, order: &Order, bound: Bound) -> Result<(), InsertError> {
-        if self.map.contains_key(&order.key) {
+        if self.map.contains_key(&(order.cmd_id.clone(), order.key.clone())) {
             return Err(InsertError::Duplicate);
         }
         let bytes = self.bytes.saturating_add(order.size_bytes());
@@ -154,7 +167,13 @@ impl Orders {
 
     fn insert(&mut self, order: Order) {
         self.bytes = self.bytes.saturating_add(order.size_bytes());
-        self.map.insert(order.key.clone(), order);
+        let slot = (order.cmd_id.clone(), order.key.clone());
+        self.by_seq.insert(order.platform_seq_id.clone(), slot.clone());
+        self.by_key
+            .entry(order.key.clone())
+            .or_default()
+            .push(order.cmd_id.clone());
+        self.map.insert(slot, order);
     }
 }
 
@@ -182,6 +201,15 @@ impl Store {
         self.seq.fetch_add(1, Ordering::Relaxed);
     }
 
+    /// A fresh platform serial number for a result that is no stored order (a Huifu-initiated
+    /// 154/155 result).
+    pub(crate) fn number(&self) -> String {
+        let _orders = lock(&self.orders);
+        let seq = self.next_seq();
+        self.take_seq();
+        seq
+    }
+
     /// Inserts a new order unless its key is taken or it would pass a bound; returns the
     /// `platform_seq_id` it was given.
     pub(crate) fn insert_new(&self, mut order: Order, bound: Bound) -> Result<String, InsertError> {
@@ -194,22 +222,36 @@ impl Store {
         Ok(seq)
     }
 
-    /// Inserts a refund order for `original`, atomically: the original must exist; when the
-    /// refund succeeds, the original must have succeeded, the refund must not exceed its amount,
-    /// and the original becomes refunded.
+    /// Inserts a refund order for the order numbered `original_seq` (its `platform_seq_id`,
+    /// the refund's `orginal_platform_seq_id`), atomically: the original must exist, belong to
+    /// the same merchant and be no refund; when the refund succeeds, the original must have
+    /// succeeded, the refund must not exceed its amount, and the original becomes refunded.
+    /// `quick_pay`: the refund says the original was a quick pay (`quickpay_page_flag` `1`).
     pub(crate) fn insert_refund(
         &self,
         mut order: Order,
-        original: &OrderKey,
+        original_seq: &str,
+        quick_pay: bool,
         succeeds: bool,
         bound: Bound,
     ) -> Result<String, InsertError> {
         let mut orders = lock(&self.orders);
         order.platform_seq_id = self.next_seq();
         orders.check(&order, bound)?;
-        let Some(orig) = orders.map.get_mut(original) else {
+        let slot = orders
+            .by_seq
+            .get(original_seq)
+            .cloned()
+            .ok_or(InsertError::OriginalNotFound)?;
+        let Some(orig) = orders.map.get_mut(&slot) else {
             return Err(InsertError::OriginalNotFound);
         };
+        if orig.key.mer_cust_id != order.key.mer_cust_id || orig.cmd_id == order.cmd_id {
+            return Err(InsertError::OriginalNotFound);
+        }
+        if quick_pay && !QUICK_PAY_CMD_IDS.contains(&orig.cmd_id.as_str()) {
+            return Err(InsertError::NotQuickPay);
+        }
         if succeeds {
             if orig.trans_stat != TRANS_STAT_SUCCESS {
                 return Err(InsertError::NotRefundable);
@@ -230,13 +272,25 @@ impl Store {
         Ok(seq)
     }
 
-    pub(crate) fn get(&self, key: &OrderKey) -> Option<Order> {
-        lock(&self.orders).map.get(key).cloned()
+    /// The order `key` of interface `cmd_id`.
+    pub(crate) fn get(&self, cmd_id: &str, key: &OrderKey) -> Option<Order> {
+        lock(&self.orders)
+            .map
+            .get(&(cmd_id.to_string(), key.clone()))
+            .cloned()
+    }
+
+    /// The order `key` of any interface for which `wanted` holds; when several interfaces
+    /// hold the key, the earliest accepted (the lowest `platform_seq_id`).
+    pub(crate) fn find(&self, key: &OrderKey, wanted: impl Fn(&str) -> bool) -> Option<Order> {
+        let orders = lock(&self.orders);
+        let cmd_id = orders.by_key.get(key)?.iter().find(|c| wanted(c))?;
+        orders.map.get(&(cmd_id.clone(), key.clone())).cloned()
     }
 
     pub(crate) fn all(&self) -> Vec<Order> {
         let mut v: Vec<Order> = lock(&self.orders).map.values().cloned().collect();
-        v.sort_by(|a, b| a.key.cmp(&b.key));
+        v.sort_by(|a, b| (&a.key, &a.cmd_id).cmp(&(&b.key, &b.cmd_id)));
         v
     }
 

@@ -249,7 +249,7 @@ fn client(addr: std::net::SocketAddr, mode: &str) -> Client {
 fn order_218() -> Value {
     json!({
         "order_id": "A500", "order_date": "20260102", "trans_amt": "500.00",
-        "pay_type": "10", "bg_ret_url": "http://127.0.0.1:9/notify",
+        "pay_type": "10", "goods_desc": "tea", "bg_ret_url": "http://127.0.0.1:9/notify",
     })
 }
 

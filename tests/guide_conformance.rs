@@ -314,7 +314,7 @@ async fn the_guides_parameter_rules_and_removed_interfaces_are_enforced() {
     blocking(move || {
         let f = files();
         let base = json!({"order_id": "R1", "order_date": "20260105", "trans_amt": "1.00",
-                          "pay_type": "10", "bg_ret_url": "http://127.0.0.1:9/cb"});
+                          "pay_type": "10", "goods_desc": "tea", "bg_ret_url": "http://127.0.0.1:9/cb"});
         let with = |k: &str, v: &str| {
             let mut extra = base.clone();
             extra[k] = json!(v);

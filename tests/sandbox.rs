@@ -77,7 +77,10 @@ async fn a_duplicate_order_is_refused() {
         "212000"
     );
     assert_eq!(sb.orders().len(), 3);
-    assert_eq!(call(&sb, &other_cmd).await.verified()["resp_code"], "212107");
+    assert_eq!(
+        call(&sb, &other_cmd).await.verified()["resp_code"],
+        "212107"
+    );
     let key = huifu_cfca::client::OrderKey {
         mer_cust_id: MERCHANT.into(),
         order_id: "D1".into(),
@@ -680,20 +683,30 @@ async fn a_refund_reuses_its_payments_order_id_and_is_queried_with_trans_type_04
         request("205", fields)
     };
     // Not a quick pay (203), so the flag is refused; a malformed flag and div_detail too.
-    let v = call(&sb, &refund(json!({"quickpay_page_flag":"1"}))).await.verified();
-    assert_eq!(v["resp_code"], "205112", "{v:?}");
-    assert!(v["resp_desc"].as_str().unwrap().contains("quick pay"));
-    let v = call(&sb, &refund(json!({"quickpay_page_flag":"yes"}))).await.verified();
-    assert_eq!(v["resp_code"], "205101", "{v:?}");
-    let v = call(&sb, &refund(json!({"div_detail":"[{\"divCustId\":\"1\"}]"})))
+    let v = call(&sb, &refund(json!({"quickpay_page_flag":"1"})))
         .await
         .verified();
+    assert_eq!(v["resp_code"], "205112", "{v:?}");
+    assert!(v["resp_desc"].as_str().unwrap().contains("quick pay"));
+    let v = call(&sb, &refund(json!({"quickpay_page_flag":"yes"})))
+        .await
+        .verified();
+    assert_eq!(v["resp_code"], "205101", "{v:?}");
+    let v = call(
+        &sb,
+        &refund(json!({"div_detail":"[{\"divCustId\":\"1\"}]"})),
+    )
+    .await
+    .verified();
     assert_eq!(v["resp_code"], "205101", "{v:?}");
     // The refund, under the payment's own order_id, with the demo's div_detail.
     let div = r#"[{"divCustId":"6666000000026086","divAcctId":"37806","divAmt":"2.00"}]"#;
-    let v = call(&sb, &refund(json!({"div_detail": div, "quickpay_page_flag":"0"})))
-        .await
-        .verified();
+    let v = call(
+        &sb,
+        &refund(json!({"div_detail": div, "quickpay_page_flag":"0"})),
+    )
+    .await
+    .verified();
     assert_eq!(v["resp_code"], "205000", "{v:?}");
     let refund_seq = seq_of(&v);
     // A refund of a refund names no payment.
@@ -718,7 +731,10 @@ async fn a_refund_reuses_its_payments_order_id_and_is_queried_with_trans_type_04
     };
     let paid = call(&sb, &query("01")).await.verified();
     assert_eq!(
-        (paid["platform_seq_id"].as_str(), paid["trans_stat"].as_str()),
+        (
+            paid["platform_seq_id"].as_str(),
+            paid["trans_stat"].as_str()
+        ),
         (Some(seq.as_str()), Some("02000009"))
     );
     let refunded = call(&sb, &query("04")).await.verified();

@@ -211,3 +211,118 @@ async fn notifications_and_page_redirects_verify_with_the_client() {
             .all(|r| r.attempt == 1 && r.outcome.is_acknowledged())
     );
 }
+
+/// Issue 13 items 4, 5 and 8 through our client: a 218 payment, its refund under the same
+/// order_id (guide line 20) by the payment's platform_seq_id (Huifu's own demo), the refund's
+/// status by 301 trans_type 04; and the Huifu-initiated 154 and 155 results (guide change log,
+/// lines ~1147–1176), verified and acknowledged by `Client::notification`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_refund_and_huifu_initiated_results_through_the_client() {
+    use huifu_cfca::client::{AppPayRequest, DivPart, PayType, RefundRequest};
+    use huifu_cfca::sandbox::{InitiatedKind, InitiatedResult, OrderKey};
+    let sb = start(config()).await;
+    let client = client_for(&sb, merchant_signer());
+    let notified = Notified::default();
+    let app = axum::Router::new()
+        .route("/notify", axum::routing::post(notify))
+        .with_state((notified.clone(), client.clone()));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    let bg = format!("http://{addr}/notify");
+    let date = "20260103".parse().unwrap();
+    let pay = client
+        .app_pay(&AppPayRequest::new(
+            "RF1",
+            date,
+            "9.00".parse().unwrap(),
+            PayType::WeChatApp,
+            "tea",
+            bg.clone(),
+        ))
+        .await
+        .unwrap();
+    assert_eq!(pay.answer.resp_code, "218002");
+    let seq = pay.data.platform_seq_id.clone();
+    assert!(!seq.is_empty());
+    let refund = client
+        .refund(
+            &RefundRequest::new(
+                "RF1",
+                date,
+                "9.00".parse().unwrap(),
+                seq.clone(),
+                bg.clone(),
+            )
+            .div_detail([DivPart::new(MERCHANT, "37806", "9.00".parse().unwrap())]),
+        )
+        .await
+        .unwrap();
+    assert_eq!(refund.answer.resp_code, "205000", "{:?}", refund.answer);
+    let paid = client
+        .query(&QueryRequest::new("RF1", date, "10"))
+        .await
+        .unwrap();
+    assert_eq!(paid.data.trans_stat, "02000009");
+    let refunded = client
+        .query(&QueryRequest::refund("RF1", date))
+        .await
+        .unwrap();
+    assert_eq!(refunded.data.trans_stat, "02000002");
+    assert_ne!(refunded.answer.get("platform_seq_id"), Some(seq.as_str()));
+
+    // Huifu-initiated results, sent on request.
+    let key = |id: &str| OrderKey {
+        mer_cust_id: MERCHANT.into(),
+        order_id: id.into(),
+        order_date: date,
+    };
+    let nfc = InitiatedResult::new(
+        InitiatedKind::NfcTap {
+            nfc_tag_id: "TAG42".into(),
+        },
+        key("NFC1"),
+        "3.50".parse().unwrap(),
+        bg.clone(),
+    );
+    let pos = InitiatedResult::new(
+        InitiatedKind::MobilePos,
+        key("POS1"),
+        "4.00".parse().unwrap(),
+        bg.clone(),
+    );
+    sb.send_initiated(&nfc).unwrap();
+    sb.send_initiated(&pos).unwrap();
+    // A destination the sandbox does not deliver to is refused, and logged.
+    let far = InitiatedResult::new(
+        InitiatedKind::MobilePos,
+        key("POS2"),
+        "4.00".parse().unwrap(),
+        "http://203.0.113.9/notify",
+    );
+    assert!(sb.send_initiated(&far).is_err());
+    assert!(sb.deliveries().wait_idle(Duration::from_secs(20)).await);
+    let notes: Vec<_> = notified
+        .bodies
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|b| client.notification(b).unwrap())
+        .collect();
+    let of = |id: &str| notes.iter().find(|n| n.order_id == id).unwrap();
+    assert_eq!(of("NFC1").cmd_id(), "154");
+    assert_eq!(of("NFC1").get("nfc_tag_id"), Some("TAG42"));
+    assert_eq!(of("NFC1").outcome(), OrderOutcome::Success);
+    assert_eq!(of("POS1").cmd_id(), "155");
+    assert_eq!(of("POS1").get("trans_amt"), Some("4.00"));
+    for id in ["NFC1", "POS1"] {
+        assert!(sb.deliveries().delivered(&key(id)), "{id}");
+    }
+    assert!(!sb.deliveries().delivered(&key("POS2")));
+    // The payment's final result and the refund's came too, acknowledged.
+    assert!(notes.iter().any(|n| n.cmd_id() == "218"));
+    assert!(notes.iter().any(|n| n.cmd_id() == "205"));
+    sb.shutdown().await.unwrap();
+}

@@ -70,7 +70,8 @@ async fn sandbox_answers_carry_every_binding_field() {
     let a = client
         .call(
             "218",
-            &json!({"order_id": "E1", "order_date": "20260101", "trans_amt": "5.00", "pay_type": "10"}),
+            &json!({"order_id": "E1", "order_date": "20260101", "trans_amt": "5.00", "pay_type": "10",
+                    "goods_desc": "tea", "bg_ret_url": "http://127.0.0.1:9/n"}),
         )
         .await
         .unwrap();
@@ -85,7 +86,8 @@ async fn sandbox_answers_carry_every_binding_field() {
     let dup = client
         .call(
             "218",
-            &json!({"order_id": "E1", "order_date": "20260101", "trans_amt": "5.00", "pay_type": "10"}),
+            &json!({"order_id": "E1", "order_date": "20260101", "trans_amt": "5.00", "pay_type": "10",
+                    "goods_desc": "tea", "bg_ret_url": "http://127.0.0.1:9/n"}),
         )
         .await
         .unwrap();
@@ -530,15 +532,43 @@ async fn a_request_without_a_field_its_interface_needs_is_refused() {
             json!({"order_id": "M2", "trans_amt": "1.00", "bg_ret_url": url}),
             "order_date",
         ),
+        // The guide's PHP 202 demo (lines 253-261).
         (
             "202",
-            json!({"order_id": "M3", "order_date": "20260101", "bg_ret_url": url}),
+            json!({"user_cust_id": "6666000000054387", "order_id": "M3", "order_date": "20260101",
+                   "bg_ret_url": url}),
             "trans_amt",
         ),
         (
+            "202",
+            json!({"order_id": "M3", "order_date": "20260101", "trans_amt": "1.00", "bg_ret_url": url}),
+            "user_cust_id",
+        ),
+        (
+            "202",
+            json!({"user_cust_id": "6666000000054387", "order_id": "M3", "order_date": "20260101",
+                   "trans_amt": "1.00", "cash_bind_card_id": "76247", "bg_ret_url": url}),
+            "cash_type",
+        ),
+        // Huifu's own demo (Refund.java): the payment by orginal_platform_seq_id.
+        (
             "205",
-            json!({"order_id": "M4", "order_date": "20260101", "trans_amt": "1.00", "org_order_id": "X"}),
-            "org_order_date",
+            json!({"order_id": "M4", "order_date": "20260101", "trans_amt": "1.00",
+                   "bg_ret_url": url, "org_order_id": "X"}),
+            "orginal_platform_seq_id",
+        ),
+        // 218: goods_desc (Huifu's demo), bg_ret_url.
+        (
+            "218",
+            json!({"order_id": "M6", "order_date": "20260101", "trans_amt": "1.00",
+                   "pay_type": "10", "bg_ret_url": url}),
+            "goods_desc",
+        ),
+        (
+            "218",
+            json!({"order_id": "M6", "order_date": "20260101", "trans_amt": "1.00",
+                   "pay_type": "10", "goods_desc": "tea"}),
+            "bg_ret_url",
         ),
         (
             "301",
@@ -589,7 +619,8 @@ async fn a_request_without_a_field_its_interface_needs_is_refused() {
         &sb,
         &request(
             "218",
-            json!({"order_id": "M1", "order_date": "20260101", "trans_amt": "1.00", "pay_type": "10"}),
+            json!({"order_id": "M1", "order_date": "20260101", "trans_amt": "1.00", "pay_type": "10",
+                   "goods_desc": "tea", "bg_ret_url": url}),
         ),
     )
     .await

@@ -473,7 +473,11 @@ pub struct DivPart {
 
 impl DivPart {
     /// A part: customer, account, amount.
-    pub fn new(div_cust_id: impl Into<String>, div_acct_id: impl Into<String>, div_amt: Amount) -> Self {
+    pub fn new(
+        div_cust_id: impl Into<String>,
+        div_acct_id: impl Into<String>,
+        div_amt: Amount,
+    ) -> Self {
         DivPart {
             div_cust_id: div_cust_id.into(),
             div_acct_id: div_acct_id.into(),

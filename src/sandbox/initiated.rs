@@ -73,9 +73,15 @@ impl InitiatedResult {
         let cmd_id = self.kind.cmd_id();
         let mut out = Map::new();
         out.insert("cmd_id".into(), Value::from(cmd_id));
-        out.insert("mer_cust_id".into(), Value::from(self.key.mer_cust_id.clone()));
+        out.insert(
+            "mer_cust_id".into(),
+            Value::from(self.key.mer_cust_id.clone()),
+        );
         out.insert("order_id".into(), Value::from(self.key.order_id.clone()));
-        out.insert("order_date".into(), Value::from(self.key.order_date.to_string()));
+        out.insert(
+            "order_date".into(),
+            Value::from(self.key.order_date.to_string()),
+        );
         out.insert("trans_amt".into(), Value::from(self.trans_amt.to_string()));
         out.insert("trans_stat".into(), Value::from(TRANS_STAT_SUCCESS));
         out.insert("resp_code".into(), Value::from(format!("{cmd_id}000")));
@@ -101,7 +107,8 @@ pub(crate) fn deliver(
         ));
     }
     let cmd_id = result.kind.cmd_id().to_string();
-    if let Err((shown, why)) = callback::check_destination(&result.url, app.allow_remote_callbacks) {
+    if let Err((shown, why)) = callback::check_destination(&result.url, app.allow_remote_callbacks)
+    {
         callback::refuse(
             &app.deliveries,
             app.log,

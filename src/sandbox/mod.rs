@@ -83,10 +83,10 @@ use crate::verify::Verifier;
 use crate::{ContentMode, Error, Result};
 
 pub use callback::{CallbackPolicy, DeliveryLog, DeliveryOutcome, DeliveryRecord};
+pub use initiated::{InitiatedKind, InitiatedResult};
 pub use rules::{
     CallbackMode, Outcome, Rule, Rules, TRANS_STAT_FAILURE, TRANS_STAT_REFUNDED, TRANS_STAT_SUCCESS,
 };
-pub use initiated::{InitiatedKind, InitiatedResult};
 pub use state::{Order, OrderKey, Upload};
 
 /// The API version every request must carry.
@@ -1378,7 +1378,9 @@ fn app_pay_answer(
 /// given, must be a JSON array of `{divCustId, divAcctId, divAmt}` objects whose `divAmt` is an
 /// amount (the shape of Huifu's own demo; the check is the sandbox's own rule). The error is a
 /// code suffix and why.
-fn refund_terms(request: &Map<String, Value>) -> std::result::Result<(&str, bool), (&'static str, String)> {
+fn refund_terms(
+    request: &Map<String, Value>,
+) -> std::result::Result<(&str, bool), (&'static str, String)> {
     let Some(seq) = field(request, "orginal_platform_seq_id") else {
         return Err((
             ERR_MISSING,
@@ -1389,7 +1391,10 @@ fn refund_terms(request: &Map<String, Value>) -> std::result::Result<(&str, bool
         None | Some("0") => false,
         Some("1") => true,
         Some(_) => {
-            return Err((ERR_MALFORMED, "quickpay_page_flag must be 1, 0 or absent".into()));
+            return Err((
+                ERR_MALFORMED,
+                "quickpay_page_flag must be 1, 0 or absent".into(),
+            ));
         }
     };
     if let Some(text) = field(request, "div_detail") {
@@ -1568,16 +1573,14 @@ fn order_answer(
             },
         ),
         // The answer is the same as for an allowed destination; only nothing is sent.
-        Some((key, _, Err((shown, why)))) => {
-            callback::refuse(
-                &app.deliveries,
-                app.log,
-                cmd_id.to_string(),
-                key,
-                shown,
-                why,
-            )
-        }
+        Some((key, _, Err((shown, why)))) => callback::refuse(
+            &app.deliveries,
+            app.log,
+            cmd_id.to_string(),
+            key,
+            shown,
+            why,
+        ),
         None => {}
     }
     if page {

@@ -155,7 +155,10 @@ struct Orders {
 impl Orders {
     /// Refuses a taken key, or an order past a bound.
     fn check(&self, order: &Order, bound: Bound) -> Result<(), InsertError> {
-        if self.map.contains_key(&(order.cmd_id.clone(), order.key.clone())) {
+        if self
+            .map
+            .contains_key(&(order.cmd_id.clone(), order.key.clone()))
+        {
             return Err(InsertError::Duplicate);
         }
         let bytes = self.bytes.saturating_add(order.size_bytes());
@@ -168,7 +171,8 @@ impl Orders {
     fn insert(&mut self, order: Order) {
         self.bytes = self.bytes.saturating_add(order.size_bytes());
         let slot = (order.cmd_id.clone(), order.key.clone());
-        self.by_seq.insert(order.platform_seq_id.clone(), slot.clone());
+        self.by_seq
+            .insert(order.platform_seq_id.clone(), slot.clone());
         self.by_key
             .entry(order.key.clone())
             .or_default()

@@ -355,6 +355,16 @@ pub enum Error {
     /// A notification or redirect is not in the expected form (no `check_value`, bad encoding).
     #[error("invalid notification: {0}")]
     InvalidNotification(String),
+    /// A notification came from a peer address the client was not told to accept
+    /// (`ClientBuilder::notification_sources`).
+    #[error(
+        "notification refused: peer {peer} is not a configured notification source \
+         (Huifu's production system posts from 139.224.111.237, guide line 97)"
+    )]
+    NotificationSource {
+        /// The peer's address.
+        peer: std::net::IpAddr,
+    },
 
     // ---- sandbox / pki ---------------------------------------------------------------------
     /// Generating the test PKI failed; `what` names the step.

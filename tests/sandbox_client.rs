@@ -51,6 +51,11 @@ async fn calls_queries_duplicates_and_uploads() {
     let a = client.call("203", &order).await.unwrap();
     assert!(a.is_success(), "{a:?}");
     assert_eq!(a.get("trans_stat"), Some("02000002"));
+    // The verified JSON text, as signed: the same object as `json`.
+    let reparsed: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_str(a.json_text()).unwrap();
+    assert_eq!(reparsed, a.json);
+    assert!(a.json_text().contains(r#""resp_code":"203000""#));
     // A duplicate is a verified answer with an error code.
     let a = client.call("203", &order).await.unwrap();
     assert_eq!(a.resp_code, "203107");
@@ -313,6 +318,7 @@ async fn a_refund_and_huifu_initiated_results_through_the_client() {
         .collect();
     let of = |id: &str| notes.iter().find(|n| n.order_id == id).unwrap();
     assert_eq!(of("NFC1").cmd_id(), "154");
+    assert!(of("NFC1").text.contains(r#""nfc_tag_id":"TAG42""#));
     assert_eq!(of("NFC1").get("nfc_tag_id"), Some("TAG42"));
     assert_eq!(of("NFC1").outcome(), OrderOutcome::Success);
     assert_eq!(of("POS1").cmd_id(), "155");

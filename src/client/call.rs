@@ -279,6 +279,8 @@ pub struct Answer {
     /// The HTTP status the answer came with.
     pub http_status: u16,
     cmd_id: String,
+    /// The verified JSON as it was signed.
+    text: String,
 }
 
 impl Answer {
@@ -305,7 +307,7 @@ impl Answer {
             }
             Err(_) => return Err(unsigned(status, body)),
         };
-        let json = verify_json(verifier, &check_value).map_err(|e| match e {
+        let (json, text) = verify_json(verifier, &check_value).map_err(|e| match e {
             Error::IdentityMismatch { expected, found } => Error::AnswerIdentity {
                 status,
                 excerpt: excerpt(body),
@@ -343,22 +345,29 @@ impl Answer {
                 }
             }
         }
-        Ok(Answer::new(json, check_value, status, &request.cmd_id))
+        Ok(Answer::new(
+            json,
+            text,
+            check_value,
+            status,
+            &request.cmd_id,
+        ))
     }
 
     pub(crate) fn new(
         json: Map<String, Value>,
+        text: String,
         check_value: String,
         http_status: u16,
         cmd_id: &str,
     ) -> Answer {
-        let text = |k: &str| match json.get(k) {
+        let field = |k: &str| match json.get(k) {
             Some(Value::String(s)) => s.clone(),
             Some(Value::Null) | None => String::new(),
             Some(other) => other.to_string(),
         };
-        let resp_code = text("resp_code");
-        let resp_desc = text("resp_desc");
+        let resp_code = field("resp_code");
+        let resp_desc = field("resp_desc");
         Answer {
             json,
             resp_code,
@@ -366,7 +375,14 @@ impl Answer {
             check_value,
             http_status,
             cmd_id: cmd_id.to_string(),
+            text,
         }
+    }
+
+    /// The verified JSON text, exactly as Huifu signed it (print or store it without naming
+    /// `serde_json`; [`Answer::json`] is the same, parsed).
+    pub fn json_text(&self) -> &str {
+        &self.text
     }
 
     /// The command this answers.
@@ -465,13 +481,18 @@ fn duplicate_key(status: u16, key: &str, signed: bool) -> Error {
 
 /// Verifies a check_value with `verifier` and reads its content as a JSON object (duplicate keys
 /// refused: [`Error::AnswerDuplicateKey`], `AnswerNotJson` otherwise; both with status 0).
-pub(crate) fn verify_json(verifier: &Verifier, check_value: &str) -> Result<Map<String, Value>> {
+/// Verifies a check_value and reads its content as a JSON object: the object and its text.
+pub(crate) fn verify_json(
+    verifier: &Verifier,
+    check_value: &str,
+) -> Result<(Map<String, Value>, String)> {
     let message = verifier.verify(check_value.trim().as_bytes())?;
     // Tolerant reading (protocol.md section 2): base64 of UTF-8 is unwrapped, anything else (the
     // raw JSON some producers sign) is read as it is.
     let content = message.content(crate::ContentMode::Huifu);
     match parse_object(&content) {
-        Ok(map) => Ok(map),
+        // parse_object reads UTF-8 only, so the text is the content itself.
+        Ok(map) => Ok((map, String::from_utf8_lossy(&content).into_owned())),
         Err(JsonProblem::DuplicateKey(key)) => Err(duplicate_key(0, &key, true)),
         Err(_) => Err(Error::AnswerNotJson {
             status: 0,
@@ -535,7 +556,8 @@ mod tests {
         json.insert("resp_code".into(), json!("301000"));
         json.insert("order_date".into(), json!("2026-01-01"));
         json.insert("trans_amt".into(), json!("7.0"));
-        let answer = Answer::new(json, "CV".into(), 200, "301");
+        let text = serde_json::to_string(&json).unwrap();
+        let answer = Answer::new(json, text, "CV".into(), 200, "301");
         match answer.parse::<crate::client::QueryAnswer>() {
             Err(Error::AnswerFields {
                 json, check_value, ..
@@ -617,12 +639,14 @@ mod tests {
         let a = Answer::new(
             serde_json::from_str(r#"{"resp_code":"301000","resp_desc":"ok"}"#).unwrap(),
             String::new(),
+            String::new(),
             200,
             "301",
         );
         assert!(a.is_success());
         let b = Answer::new(
             serde_json::from_str(r#"{"resp_code":"218002"}"#).unwrap(),
+            String::new(),
             String::new(),
             200,
             "218",

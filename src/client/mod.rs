@@ -14,49 +14,56 @@
 //!
 //! # A complete call
 //!
+//! Against the sandbox, as written: `huifu-cfca pki generate --out pki` writes the merchant's PFX
+//! (password `123456`, merchant `6666000000026086`) and the CA bundle, and
+//! `huifu-cfca sandbox --pki pki` plays Huifu on `127.0.0.1:8787`. Against Huifu, use your own
+//! PFX, CFCA's certificates and [`Endpoint::Test`] or [`Endpoint::Production`].
+//!
 //! ```no_run
 //! use huifu_cfca::chain::TrustStore;
-//! use huifu_cfca::client::{Amount, Client, Endpoint, OrderDate, QueryRequest};
+//! use huifu_cfca::client::{AppPayRequest, Client, Endpoint, PayType, QueryRequest, Url};
 //! use huifu_cfca::signer::Signer;
 //! use huifu_cfca::verify::Verifier;
-//! use rsa::pkcs8::DecodePrivateKey;
-//! use x509_cert::Certificate;
-//! use der::DecodePem;
 //!
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
-//! // The merchant's key and certificate (from the PFX, or PEM files as here).
-//! let key = rsa::PrivateKey::from_pkcs8_pem(&std::fs::read_to_string("merchant.key")?)?;
-//! let cert = Certificate::from_pem(std::fs::read("merchant.pem")?)?;
-//! let signer = Signer::new(key, cert)?;
+//! // The merchant's key and certificate, from its PFX.
+//! let signer = Signer::from_pfx(&std::fs::read("pki/merchant-cfca.pfx")?, "123456")?;
 //!
-//! // Huifu's answers must chain to CFCA's CA and be signed by 100001.
+//! // Huifu's answers must chain to the CA and be signed by 100001.
 //! let mut trust = TrustStore::new();
-//! trust.add_pem(&std::fs::read("cfca-test-chain.pem")?)?;
+//! trust.add_pem(&std::fs::read("pki/ca-bundle.pem")?)?;
 //! let verifier = Verifier::huifu(trust);
 //!
-//! let client = Client::builder(Endpoint::Test, "6666000000002619", signer, verifier)
-//!     .connect_timeout(std::time::Duration::from_secs(5))
+//! let endpoint = Endpoint::Custom(Url::parse("http://127.0.0.1:8787/api/merchantRequest")?);
+//! let client = Client::builder(endpoint, "6666000000026086", signer, verifier)
 //!     .timeout(std::time::Duration::from_secs(20))
 //!     .build()?;
+//!
+//! // A typed call: APP pay. 218002 means accepted; the result comes by notification.
+//! let date = "20260102".parse()?;
+//! let pay = client
+//!     .app_pay(&AppPayRequest::new(
+//!         "AP1", date, "12.00".parse()?, PayType::WeChatApp, "tea",
+//!         "http://127.0.0.1:8080/notify",
+//!     ))
+//!     .await?;
+//! println!("{} {:?} {}", pay.answer.resp_code, pay.answer.outcome(), pay.answer.json_text());
 //!
 //! // The generic call: any cmd_id, parameters as a JSON object or any serde value.
 //! let answer = client
 //!     .call("301", &serde_json::json!({
-//!         "order_id": "600001",
-//!         "order_date": "20160801",
-//!         "trans_type": "01",
+//!         "order_id": "AP1",
+//!         "order_date": "20260102",
+//!         "trans_type": "10",
 //!     }))
 //!     .await?;
 //! println!("{} {}", answer.resp_code, answer.resp_desc);
 //!
 //! // The same as a typed call.
-//! let reply = client
-//!     .query(&QueryRequest::new("600001", "20160801".parse::<OrderDate>()?, "01"))
-//!     .await?;
+//! let reply = client.query(&QueryRequest::new("AP1", date, "10")).await?;
 //! if reply.answer.is_success() {
 //!     println!("status {:?}, amount {:?}", reply.data.trans_stat, reply.data.trans_amt);
 //! }
-//! # let _ = Amount::from_fen(1);
 //! # Ok(())
 //! # }
 //! ```
@@ -85,6 +92,11 @@ pub use typed::{
 };
 pub use upload::{UploadFile, UploadRequest};
 pub use values::{Amount, JSON_TEXT_FIELDS, OrderDate, OrderKey, forbidden_character};
+
+/// The address Huifu's production system posts notifications from (developer guide line 97,
+/// "我司本系统生产环境出口IP为:139.224.111.237": merchants whitelist it).
+pub const HUIFU_NOTIFICATION_SOURCE: std::net::IpAddr =
+    std::net::IpAddr::V4(std::net::Ipv4Addr::new(139, 224, 111, 237));
 
 use crate::signer::Signer;
 use crate::verify::Verifier;
@@ -158,6 +170,7 @@ pub struct ClientBuilder {
     extra_roots_pem: Vec<Vec<u8>>,
     platform_roots: bool,
     content_mode: ContentMode,
+    notification_sources: Option<Vec<std::net::IpAddr>>,
 }
 
 impl std::fmt::Debug for ClientBuilder {
@@ -208,6 +221,19 @@ impl ClientBuilder {
     /// Sends uploads (cmd 122) to this URL instead of the one derived from the endpoint.
     pub fn upload_url(mut self, url: Url) -> Self {
         self.upload_url = Some(url);
+        self
+    }
+
+    /// Accept notifications only from these peer addresses in [`Client::notification_from`]
+    /// (by default any peer: the signature is what proves a result). Huifu's production
+    /// system posts from [`HUIFU_NOTIFICATION_SOURCE`] (guide line 97); a sandbox or test
+    /// system posts from elsewhere. Behind a reverse proxy the peer is the proxy: pass the
+    /// address it forwarded instead.
+    pub fn notification_sources(
+        mut self,
+        sources: impl IntoIterator<Item = std::net::IpAddr>,
+    ) -> Self {
+        self.notification_sources = Some(sources.into_iter().collect());
         self
     }
 
@@ -266,6 +292,7 @@ impl ClientBuilder {
                 signer: self.signer,
                 verifier: self.verifier,
                 content_mode: self.content_mode,
+                notification_sources: self.notification_sources,
             }),
         })
     }
@@ -320,6 +347,7 @@ struct Inner {
     signer: Signer,
     verifier: Verifier,
     content_mode: ContentMode,
+    notification_sources: Option<Vec<std::net::IpAddr>>,
 }
 
 impl std::fmt::Debug for Client {
@@ -354,6 +382,7 @@ impl Client {
             extra_roots_pem: Vec::new(),
             platform_roots: true,
             content_mode: REQUEST_MODE,
+            notification_sources: None,
         }
     }
 
@@ -458,6 +487,28 @@ impl Client {
             )));
         }
         Ok(note)
+    }
+
+    /// [`Client::notification`] for a body posted by `peer`: refused with
+    /// [`Error::NotificationSource`] before anything is parsed when
+    /// [`ClientBuilder::notification_sources`] was set and does not list `peer` (an IPv4 peer
+    /// seen as an IPv4-mapped IPv6 address counts as itself).
+    ///
+    /// ```no_run
+    /// # fn run(client: &huifu_cfca::client::Client, peer: std::net::SocketAddr, body: &[u8])
+    /// # -> huifu_cfca::Result<String> {
+    /// let note = client.notification_from(peer.ip(), body)?;
+    /// Ok(note.ack_body())
+    /// # }
+    /// ```
+    pub fn notification_from(&self, peer: std::net::IpAddr, body: &[u8]) -> Result<Notification> {
+        let peer = peer.to_canonical();
+        if let Some(sources) = &self.inner.notification_sources
+            && !sources.iter().any(|s| s.to_canonical() == peer)
+        {
+            return Err(Error::NotificationSource { peer });
+        }
+        self.notification(body)
     }
 
     pub(crate) fn http(&self) -> &reqwest::Client {

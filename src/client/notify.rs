@@ -29,6 +29,8 @@ pub struct Notification {
     pub resp_desc: String,
     /// The check_value as received.
     pub check_value: String,
+    /// The verified JSON text, exactly as Huifu signed it.
+    pub text: String,
 }
 
 /// Where a notification leaves an order.
@@ -58,7 +60,7 @@ impl Notification {
     /// not a result.
     pub fn parse(verifier: &Verifier, body: &[u8]) -> Result<Notification> {
         let check_value = find_check_value(body)?;
-        let json = verify_json(verifier, &check_value).map_err(|e| match e {
+        let (json, text) = verify_json(verifier, &check_value).map_err(|e| match e {
             Error::AnswerNotJson { excerpt, .. } => {
                 Error::InvalidNotification(format!("the signed content is not JSON: {excerpt}"))
             }
@@ -78,13 +80,13 @@ impl Notification {
         // Only order-state tracking needs the whole key; a result without it is still
         // verified, parsed and acknowledged.
         let order_key = OrderKey::from_json(&json).ok();
-        let text = |k: &str| {
+        let field = |k: &str| {
             json.get(k)
                 .and_then(Value::as_str)
                 .unwrap_or("")
                 .to_string()
         };
-        let (cmd_id, resp_code) = (text("cmd_id"), text("resp_code"));
+        let (cmd_id, resp_code) = (field("cmd_id"), field("resp_code"));
         if !is_cmd_id(&cmd_id) {
             return Err(Error::InvalidNotification(format!(
                 "the signed result has no valid cmd_id (\"{}\")",
@@ -105,11 +107,12 @@ impl Notification {
         }
         Ok(Notification {
             resp_code,
-            resp_desc: text("resp_desc"),
+            resp_desc: field("resp_desc"),
             order_id,
             order_key,
             json,
             check_value,
+            text,
         })
     }
 
@@ -389,6 +392,7 @@ mod tests {
             resp_code: resp_code.into(),
             resp_desc: String::new(),
             check_value: String::new(),
+            text: String::new(),
         }
     }
 

@@ -72,10 +72,18 @@ pub(crate) fn lenient_amount<'de, D: Deserializer<'de>>(
 /// assert_eq!(a.to_string(), "1200.00");
 /// assert_eq!(Amount::from_fen(39).to_string(), "0.39");
 /// assert!("1200".parse::<Amount>().is_err());
+/// assert_eq!(format!("{:?}", Amount::from_fen(1)), "Amount(0.01 yuan)");
 /// # Ok::<(), huifu_cfca::Error>(())
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct Amount(u64);
+
+/// In yuan, as [`Display`](std::fmt::Display) and the wire say it: `Amount(0.01 yuan)`.
+impl std::fmt::Debug for Amount {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Amount({self} yuan)")
+    }
+}
 
 impl Amount {
     /// The amount of `fen` hundredths of a yuan.

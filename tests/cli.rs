@@ -233,3 +233,41 @@ fn failures_exit_1_with_one_error_line_and_usage_exits_2() {
         }
     }
 }
+
+/// Issue 18 item 1: `sandbox --help` names the defaults (merchant id, PFX password) and the
+/// scripted outcomes, and `--rules` takes a rule file (a malformed one is refused by name).
+#[test]
+fn sandbox_help_names_the_defaults_and_the_scripted_outcomes() {
+    let o = cli(&["sandbox", "--help"], b"", &[]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let help = String::from_utf8_lossy(&o.stdout);
+    for needle in [
+        "6666000000026086",
+        "123456",
+        ".44",
+        ".55",
+        ".66",
+        "218002",
+        "--rules",
+    ] {
+        assert!(help.contains(needle), "{needle}: {help}");
+    }
+    let dir = std::env::temp_dir().join(format!("huifu-cfca-cli-rules-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let rules = dir.join("rules.json");
+    std::fs::write(&rules, b"{ \"rules\": [ { \"callback\": \"maybe\" } ] }").unwrap();
+    let o = cli(
+        &[
+            "sandbox",
+            "--listen",
+            "127.0.0.1:0",
+            "--rules",
+            rules.to_str().unwrap(),
+        ],
+        b"",
+        &[],
+    );
+    assert_ne!(code(&o), 0);
+    assert!(stderr(&o).contains("rule file"), "{}", stderr(&o));
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -39,6 +39,7 @@ enum Command {
     #[command(subcommand)]
     Pki(sandbox_cmd::PkiCommand),
     /// Run a local Huifu (the sandbox) on loopback.
+    #[command(after_long_help = sandbox_cmd::SANDBOX_HELP)]
     Sandbox(sandbox_cmd::SandboxArgs),
     /// Make one signed APP+ call and print the verified answer.
     Request(request_cmd::Args),

@@ -4,7 +4,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use huifu_cfca::pki::{PkiOptions, generate};
-use huifu_cfca::sandbox::{Sandbox, SandboxConfig};
+use huifu_cfca::sandbox::{Rules, Sandbox, SandboxConfig};
 
 use crate::io::{Result, usage};
 
@@ -54,6 +54,28 @@ pub fn run_pki(command: PkiCommand) -> Result<()> {
     Ok(())
 }
 
+/// `huifu-cfca sandbox --help`: the defaults and the scripted outcomes (src/sandbox/rules.rs).
+pub const SANDBOX_HELP: &str = "\
+Defaults: without --pki, a test PKI is generated into a temporary folder: merchant
+6666000000026086, PFX password 123456 (merchant-cfca.pfx, ca-bundle.pem, root.cer,
+oca31.cer). Requests go to http://<listen>/api/merchantRequest (uploads:
+/api/fileMerchantRequest); GET /sandbox/orders and /sandbox/deliveries show the state.
+
+Scripted outcomes (built in), by the last digits of trans_amt:
+  .44  resp_code <cmd>003, trans_stat 02000003, callback sent
+  .55  resp_code <cmd>000, trans_stat 02000002, callback skipped
+  .66  resp_code <cmd>003, trans_stat 02000003, callback skipped
+  any other amount succeeds: <cmd>000, 02000002, callback sent.
+218 (APP pay) answers 218002 (accepted) and sends the final result by notification.
+
+--rules FILE adds JSON rules, tried before the built-in ones; resp_code and resp_desc may
+use {cmd}, cmd_id and order_id are patterns where * matches any run of characters:
+  { \"rules\": [
+    { \"cmd_id\": \"218\", \"order_id\": \"TIMEOUT*\", \"resp_code\": \"218098\",
+      \"resp_desc\": \"system timeout\", \"trans_stat\": \"02000003\", \"callback\": \"skip\" },
+    { \"trans_amt_suffix\": \".77\", \"callback\": \"skip\" }
+  ] }";
+
 #[derive(clap::Args)]
 pub struct SandboxArgs {
     /// The address to listen on.
@@ -69,9 +91,14 @@ pub struct SandboxArgs {
     /// (localhost, 127.0.0.0/8, ::1).
     #[arg(long)]
     allow_remote_callbacks: bool,
+    /// Scripted outcomes from this JSON file, tried before the built-in ones (see below).
+    #[arg(long, value_name = "FILE")]
+    rules: Option<PathBuf>,
 }
 
 pub fn run_sandbox(args: SandboxArgs) -> Result<()> {
+    // Read before anything is generated: a broken rule file fails at once.
+    let rules = args.rules.as_deref().map(Rules::from_file).transpose()?;
     let (password, _) = password(args.password_env.as_deref())?;
     let dir = match args.pki {
         Some(dir) => dir,
@@ -99,6 +126,9 @@ pub fn run_sandbox(args: SandboxArgs) -> Result<()> {
     let mut config = SandboxConfig::from_dir(&dir, &password)?
         .listen(args.listen)
         .allow_remote_callbacks(args.allow_remote_callbacks);
+    if let Some(rules) = rules {
+        config = config.rules(rules.then(Rules::builtin()));
+    }
     config.log = true;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -69,7 +69,10 @@ async fn a_typed_query_reads_amounts_and_dates() {
     assert!(reply.answer.is_success());
     assert_eq!(reply.data.order_id, "600001");
     assert_eq!(reply.data.order_date, Some(date));
-    assert_eq!(reply.data.trans_stat, "02000002");
+    assert_eq!(
+        reply.data.trans_stat,
+        Some(huifu_cfca::client::TransStat::Success)
+    );
     assert_eq!(
         reply.data.trans_amt.map(|a| a.to_string()).as_deref(),
         Some("12.30")

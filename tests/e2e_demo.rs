@@ -27,7 +27,10 @@ async fn the_demo_flow_pays_notifies_acknowledges_and_queries() {
     assert_eq!(report.pay_resp_code, "218002");
     assert_eq!(report.notifications, 1, "exactly one acknowledged delivery");
     assert_eq!(report.merchant_state, Some(OrderState::Succeeded));
-    assert_eq!(report.query_trans_stat, "02000002");
+    assert_eq!(
+        report.query_trans_stat,
+        Some(huifu_cfca::client::TransStat::Success)
+    );
     assert!(dir.join("merchant-cfca.pfx").is_file() && dir.join("root.cer").is_file());
     let text = lines.join("\n");
     for needle in [

@@ -11,7 +11,9 @@ use axum::body::Bytes;
 use axum::extract::State;
 use huifu_cfca::Error;
 use huifu_cfca::chain::TrustStore;
-use huifu_cfca::client::{Client, Endpoint, OrderOutcome, QueryRequest, UploadFile, Url};
+use huifu_cfca::client::{
+    Client, Endpoint, OrderOutcome, QueryRequest, TransStat, UploadFile, Url,
+};
 use huifu_cfca::identity::SignerPin;
 use huifu_cfca::sandbox::RunningSandbox;
 use huifu_cfca::signer::Signer;
@@ -73,12 +75,12 @@ async fn calls_queries_duplicates_and_uploads() {
         .await
         .unwrap();
     assert!(q.answer.is_success());
-    assert_eq!(q.data.trans_stat, "02000003");
+    assert_eq!(q.data.trans_stat, Some(TransStat::Failure));
     let q = client
         .query(&QueryRequest::new("K1", "20260101".parse().unwrap(), "01"))
         .await
         .unwrap();
-    assert_eq!(q.data.trans_stat, "02000002");
+    assert_eq!(q.data.trans_stat, Some(TransStat::Success));
     assert_eq!(
         q.data.trans_amt.map(|a| a.to_string()).as_deref(),
         Some("8.00")
@@ -270,12 +272,12 @@ async fn a_refund_and_huifu_initiated_results_through_the_client() {
         .query(&QueryRequest::new("RF1", date, "10"))
         .await
         .unwrap();
-    assert_eq!(paid.data.trans_stat, "02000009");
+    assert_eq!(paid.data.trans_stat, Some(TransStat::Refunded));
     let refunded = client
         .query(&QueryRequest::refund("RF1", date))
         .await
         .unwrap();
-    assert_eq!(refunded.data.trans_stat, "02000002");
+    assert_eq!(refunded.data.trans_stat, Some(TransStat::Success));
     assert_ne!(refunded.answer.get("platform_seq_id"), Some(seq.as_str()));
 
     // Huifu-initiated results, sent on request.

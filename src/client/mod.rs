@@ -91,7 +91,7 @@ pub use typed::{
     Reply, WithdrawAnswer, WithdrawRequest,
 };
 pub use upload::{UploadFile, UploadRequest};
-pub use values::{Amount, JSON_TEXT_FIELDS, OrderDate, OrderKey, forbidden_character};
+pub use values::{Amount, JSON_TEXT_FIELDS, OrderDate, OrderKey, TransStat, forbidden_character};
 
 /// The address Huifu's production system posts notifications from (developer guide line 97,
 /// "我司本系统生产环境出口IP为:139.224.111.237": merchants whitelist it).

@@ -11,7 +11,7 @@ use serde_json::{Map, Value};
 use super::Client;
 use super::call::Answer;
 use super::mobile::PayType;
-use super::values::{Amount, OrderDate, lenient_amount};
+use super::values::{Amount, OrderDate, TransStat, lenient_amount, lenient_trans_stat};
 use crate::Result;
 
 /// A typed answer together with the verified raw answer it was read from.
@@ -117,9 +117,9 @@ pub struct QueryAnswer {
     /// The transaction type.
     #[serde(default)]
     pub trans_type: String,
-    /// `02000002` success, `02000003` failure, `02000009` refunded (empty when unknown).
-    #[serde(default)]
-    pub trans_stat: String,
+    /// The transaction's state (`None` when sent empty, as in the guide's 301 sample, line 73).
+    #[serde(default, deserialize_with = "lenient_trans_stat")]
+    pub trans_stat: Option<TransStat>,
     /// The transaction amount (absent or empty when unknown).
     #[serde(default, deserialize_with = "lenient_amount")]
     pub trans_amt: Option<Amount>,
@@ -373,10 +373,9 @@ pub struct WithdrawAnswer {
     /// The amount.
     #[serde(default, deserialize_with = "lenient_amount")]
     pub trans_amt: Option<Amount>,
-    /// `02000002` success, `02000003` failure, `02000009` refunded (not from the guide: Huifu's
-    /// own demo and public integrations).
-    #[serde(default)]
-    pub trans_stat: String,
+    /// The transaction's state (not from the guide: Huifu's own demo and public integrations).
+    #[serde(default, deserialize_with = "lenient_trans_stat")]
+    pub trans_stat: Option<TransStat>,
     /// 202: the amount actually paid out (not from the guide).
     #[serde(default, deserialize_with = "lenient_amount")]
     pub real_trans_amt: Option<Amount>,
@@ -612,6 +611,11 @@ mod tests {
         let paid: QueryAnswer =
             serde_json::from_str(r#"{"trans_amt":"12.30","trans_stat":"02000002"}"#).unwrap();
         assert_eq!(paid.trans_amt.unwrap().fen(), 1230);
+        assert_eq!(paid.trans_stat, Some(TransStat::Success));
+        assert_eq!(answer.trans_stat, None);
+        let odd: QueryAnswer = serde_json::from_str(r#"{"trans_stat":"02000005"}"#).unwrap();
+        assert_eq!(odd.trans_stat, Some(TransStat::Other("02000005".into())));
+        assert_eq!(odd.trans_stat.unwrap().to_string(), "02000005");
     }
 
     #[test]

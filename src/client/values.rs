@@ -33,6 +33,76 @@ pub fn forbidden_character(field: &str, value: &str) -> Option<char> {
     })
 }
 
+/// `trans_stat`, a transaction's state in answers and notifications. **Not from the guide** (its
+/// 301 sample sends it empty): the values come from Huifu's own server demo and public
+/// integrations. Any other code reads as [`TransStat::Other`], so a verified answer is never
+/// lost over it; an empty or absent one is `None` in the typed answers.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TransStat {
+    /// `02000002`: succeeded.
+    Success,
+    /// `02000003`: failed.
+    Failure,
+    /// `02000009`: refunded.
+    Refunded,
+    /// A code not listed above, as sent.
+    Other(String),
+}
+
+impl TransStat {
+    /// The code on the wire.
+    pub fn code(&self) -> &str {
+        match self {
+            TransStat::Success => "02000002",
+            TransStat::Failure => "02000003",
+            TransStat::Refunded => "02000009",
+            TransStat::Other(code) => code,
+        }
+    }
+
+    /// The state of a wire code.
+    pub fn from_code(code: &str) -> TransStat {
+        match code {
+            "02000002" => TransStat::Success,
+            "02000003" => TransStat::Failure,
+            "02000009" => TransStat::Refunded,
+            other => TransStat::Other(other.to_string()),
+        }
+    }
+}
+
+impl fmt::Display for TransStat {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+impl Serialize for TransStat {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.code())
+    }
+}
+
+impl<'de> Deserialize<'de> for TransStat {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        Ok(TransStat::from_code(&String::deserialize(d)?))
+    }
+}
+
+/// Reads `trans_stat` leniently: `""`, `null` or absent is `None`; a string or a number is its
+/// [`TransStat`].
+pub(crate) fn lenient_trans_stat<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> std::result::Result<Option<TransStat>, D::Error> {
+    Ok(match serde_json::Value::deserialize(deserializer)? {
+        serde_json::Value::String(s) if s.is_empty() => None,
+        serde_json::Value::String(s) => Some(TransStat::from_code(&s)),
+        serde_json::Value::Null => None,
+        other => Some(TransStat::Other(other.to_string())),
+    })
+}
+
 /// Reads an amount as Huifu may send it: yuan with up to two decimals (`7`, `7.0`, `7.00`), as a
 /// string or a JSON number; `""` and `null` are `None`. Requests are strict ([`Amount`]'s
 /// `FromStr`); answers are read leniently, so that a verified answer is never lost over the

@@ -43,7 +43,7 @@ pub struct DemoReport {
     /// The order's state at the merchant after the notification.
     pub merchant_state: Option<OrderState>,
     /// `trans_stat` from the 301 query.
-    pub query_trans_stat: String,
+    pub query_trans_stat: Option<crate::client::TransStat>,
     /// Total time.
     pub elapsed: Duration,
 }
@@ -208,7 +208,7 @@ pub async fn run(options: &DemoOptions, mut say: impl FnMut(&str)) -> Result<Dem
     step(
         t,
         format!(
-            "301 query → verified answer: resp_code {}, trans_stat {}",
+            "301 query → verified answer: resp_code {}, trans_stat {:?}",
             query.answer.resp_code, query.data.trans_stat
         ),
     );

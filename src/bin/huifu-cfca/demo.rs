@@ -26,7 +26,9 @@ pub fn run(args: Args) -> Result<()> {
         .enable_all()
         .build()?;
     let report = runtime.block_on(demo::run(&options, |line| println!("{line}")))?;
-    if report.query_trans_stat != "02000002" || report.notifications != 1 {
+    if report.query_trans_stat != Some(huifu_cfca::client::TransStat::Success)
+        || report.notifications != 1
+    {
         return Err(usage(format!(
             "the demo did not end as expected: {report:?}"
         )));

@@ -1,6 +1,6 @@
 //! The `huifu-cfca` binary: exit statuses, messages, and the commands end to end.
 
-mod common;
+use crate::common;
 
 use std::io::Write;
 use std::process::{Command, Output, Stdio};

@@ -1,6 +1,6 @@
 //! Our own signatures round-trip through our verifier, chain and identity checks included.
 
-mod common;
+use crate::common;
 
 use common::*;
 use huifu_cfca::chain::{TrustStore, VerifyTime};

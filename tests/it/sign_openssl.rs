@@ -1,6 +1,6 @@
 //! Our signatures against the OpenSSL CLI, and the SADK layout field for field.
 
-mod common;
+use crate::common;
 
 use cms::cert::CertificateChoices;
 use cms::content_info::{CmsVersion, ContentInfo};

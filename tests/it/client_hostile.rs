@@ -3,7 +3,7 @@
 //! attacker could. Every loop is a fixed table; every call has a timeout.
 #![cfg(feature = "client")]
 
-mod client_support;
+use crate::client_support;
 
 use std::path::PathBuf;
 use std::sync::Arc;

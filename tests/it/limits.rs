@@ -2,7 +2,7 @@
 //! shows the default accepting a real input and a tighter bound refusing it with
 //! `Error::LimitExceeded` naming that bound.
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 

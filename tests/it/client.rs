@@ -1,7 +1,7 @@
 //! The APP+ client against a Huifu-like server on 127.0.0.1 (real HTTP, no mocks of reqwest).
 #![cfg(feature = "client")]
 
-mod client_support;
+use crate::client_support;
 
 use std::time::Duration;
 

@@ -49,3 +49,10 @@ mod secrets;
 mod sign_openssl;
 mod verify;
 mod verify_mutation;
+
+/// Last in name order, so libtest starts it after every other test: the count of the tests that
+/// skipped because the real CFCA vectors are absent (see `common::real`).
+#[test]
+fn zz_real_vectors_summary() {
+    common::real::summary();
+}

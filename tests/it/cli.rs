@@ -244,3 +244,38 @@ fn failures_exit_1_with_one_error_line_and_usage_exits_2() {
         }
     }
 }
+
+/// `huifu-cfca … | head`: the reader has gone (here before the command starts), so writing the
+/// output fails with a broken pipe; the command ends quietly with status 0, as ripgrep does.
+#[test]
+fn a_closed_pipe_ends_quietly() {
+    let pfx = vector("pfx/cfca.p12");
+    let message = read(&vector("p7/huifu-noattr.check_value"));
+    let cases: [(&[&str], &[u8]); 2] = [
+        // Lines printed one by one.
+        (
+            &["pfx", "--pfx", pfx.to_str().unwrap(), "--password-env", "P"],
+            b"",
+        ),
+        // One write of the whole output.
+        (&["inspect", "--json"], &message),
+    ];
+    for (args, input) in cases {
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let mut child = Command::new(env!("CARGO_BIN_EXE_huifu-cfca"))
+            .args(args)
+            .env("P", "888888")
+            .stdin(Stdio::piped())
+            .stdout(writer)
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        if let Some(mut stdin) = child.stdin.take() {
+            stdin.write_all(input).unwrap();
+        }
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(code(&out), 0, "{args:?}: {}", stderr(&out));
+        assert_eq!(stderr(&out), "", "{args:?}");
+    }
+}

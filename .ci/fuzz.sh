@@ -42,10 +42,12 @@ if ! cargo +nightly fuzz --version >/dev/null 2>&1; then
   cargo install cargo-fuzz --locked
 fi
 
+# Each fuzz project builds into its own target folder (fuzz/target, fuzz-engine/target): with
+# one shared folder the two sanitizer settings would rebuild each other's crates on every run.
+unset CARGO_TARGET_DIR
+
 echo "==> building the fuzz targets"
 cargo +nightly fuzz build -s "$sanitizer"
-echo "==> building fuzz-engine (engine_diff) with AddressSanitizer"
-cargo +nightly fuzz build --fuzz-dir fuzz-engine -s address engine_diff
 
 failed=()
 for t in "${targets[@]}"; do
@@ -60,6 +62,8 @@ for t in "${targets[@]}"; do
   rm -rf "$scratch"
 done
 
+echo "==> building fuzz-engine (engine_diff) with AddressSanitizer"
+cargo +nightly fuzz build --fuzz-dir fuzz-engine -s address engine_diff
 echo "==> fuzz engine_diff (fuzz-engine, AddressSanitizer) for ${seconds}s"
 # No committed corpus: libFuzzer starts from nothing (the input is a key index, a mode and a
 # payload, so it finds its way quickly).

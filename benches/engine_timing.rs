@@ -18,7 +18,7 @@ use rsa::PrivateKey;
 use rsa::pkcs8::DecodePrivateKey;
 use rsa::traits::PublicKeyParts;
 
-#[path = "../tests/common/splitmix.rs"]
+#[path = "../tests/it/common/splitmix.rs"]
 mod splitmix;
 use splitmix::Rng;
 

@@ -1,5 +1,5 @@
 //! The bodies of the fuzz targets, shared by `fuzz/fuzz_targets/*.rs` (cargo-fuzz, nightly) and
-//! `tests/fuzz_replay.rs` (stable), so that every corpus and regression file is replayed through
+//! `tests/it/fuzz_replay.rs` (stable), so that every corpus and regression file is replayed through
 //! exactly the code the fuzzer ran.
 //!
 //! Every function takes arbitrary bytes, must never panic on its own, and asserts only properties

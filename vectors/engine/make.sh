@@ -1,5 +1,5 @@
 #!/bin/sh
-# Test keys for the RSA engine's differential tests (tests/engine_diff.rs, src/engine/tests.rs).
+# Test keys for the RSA engine's differential tests (tests/it/engine_diff.rs, src/engine/tests.rs).
 # PKCS#8 PEM, one key per file; regenerate with `sh make.sh` (keys are random each run).
 set -e
 cd "$(dirname "$0")"

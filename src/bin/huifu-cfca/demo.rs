@@ -1,5 +1,6 @@
 //! `huifu-cfca demo`: the README's main job — a merchant and a local Huifu on loopback.
 
+use std::io::Write;
 use std::path::PathBuf;
 
 use huifu_cfca::sandbox::demo::{self, DemoOptions};
@@ -25,7 +26,19 @@ pub fn run(args: Args) -> Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    let report = runtime.block_on(demo::run(&options, |line| println!("{line}")))?;
+    // A closed standard output (`| head`) stops the printing, not the demo; main ends quietly.
+    let mut closed: Option<std::io::Error> = None;
+    let say = |line: &str| {
+        if closed.is_none()
+            && let Err(e) = writeln!(std::io::stdout().lock(), "{line}")
+        {
+            closed = Some(e);
+        }
+    };
+    let report = runtime.block_on(demo::run(&options, say))?;
+    if let Some(e) = closed {
+        return Err(e.into());
+    }
     if report.query_trans_stat != Some(huifu_cfca::client::TransStat::Success)
         || report.notifications != 1
     {

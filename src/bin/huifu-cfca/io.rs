@@ -37,6 +37,23 @@ impl std::fmt::Display for CliError {
     }
 }
 
+/// `println!` that returns a failed write (a closed pipe: `huifu-cfca … | head`) as the
+/// function's error instead of panicking; `main` ends quietly on a broken pipe.
+macro_rules! outln {
+    ($($arg:tt)*) => {
+        std::io::Write::write_fmt(
+            &mut std::io::stdout().lock(),
+            format_args!("{}\n", format_args!($($arg)*)),
+        )?
+    };
+}
+pub(crate) use outln;
+
+/// Whether `e` is a write to a closed pipe (the reader, such as `head`, has gone): not an error.
+pub fn is_broken_pipe(e: &CliError) -> bool {
+    matches!(e, CliError::Failed(Error::Io(io)) if io.kind() == std::io::ErrorKind::BrokenPipe)
+}
+
 /// The CLI's result type.
 pub type Result<T, E = CliError> = std::result::Result<T, E>;
 

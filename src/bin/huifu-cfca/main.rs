@@ -73,6 +73,8 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
+        // `huifu-cfca … | head`: the reader has what it wanted; as ripgrep does, end quietly.
+        Err(e) if io::is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(io::CliError::Usage(e)) => {
             eprintln!("error: {e}");
             ExitCode::from(2)

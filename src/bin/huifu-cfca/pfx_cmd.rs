@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use huifu_cfca::pfx;
 use rsa::traits::PublicKeyParts;
 
-use crate::io::{PasswordArgs, Result, read_file};
+use crate::io::{PasswordArgs, Result, outln, read_file};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -22,31 +22,32 @@ pub fn run(args: Args) -> Result<()> {
     let identity = pfx::load(&bytes, &password)?;
     let tbs = identity.certificate().tbs_certificate();
     let info = identity.info();
-    println!("subject:         {}", tbs.subject());
-    println!("issuer:          {}", tbs.issuer());
-    println!("serial:          {}", hex(tbs.serial_number().as_bytes()));
-    println!(
+    outln!("subject:         {}", tbs.subject());
+    outln!("issuer:          {}", tbs.issuer());
+    outln!("serial:          {}", hex(tbs.serial_number().as_bytes()));
+    outln!(
         "not before:      {}",
         tbs.validity().not_before.to_date_time()
     );
-    println!(
+    outln!(
         "not after:       {}",
         tbs.validity().not_after.to_date_time()
     );
-    println!(
+    outln!(
         "key:             RSA {} bits",
         identity.private_key().size() * 8
     );
-    println!("key encryption:  {}", list(&info.key_encryption));
-    println!("cert encryption: {}", list(&info.cert_encryption));
+    outln!("key encryption:  {}", list(&info.key_encryption));
+    outln!("cert encryption: {}", list(&info.cert_encryption));
     match &info.mac {
-        Some(mac) => println!(
+        Some(mac) => outln!(
             "mac:             {}, {} iterations",
-            mac.algorithm, mac.iterations
+            mac.algorithm,
+            mac.iterations
         ),
-        None => println!("mac:             none"),
+        None => outln!("mac:             none"),
     }
-    println!("chain:           {} certificate(s)", identity.chain().len());
+    outln!("chain:           {} certificate(s)", identity.chain().len());
     Ok(())
 }
 

@@ -8,7 +8,7 @@ use huifu_cfca::client::{Client, Endpoint};
 use huifu_cfca::identity::{HUIFU_ID, SignerPin};
 use huifu_cfca::verify::Verifier;
 
-use crate::io::{PasswordArgs, Result, usage};
+use crate::io::{PasswordArgs, Result, outln, usage};
 use crate::sign::load_signer;
 
 #[derive(clap::Args)]
@@ -74,6 +74,6 @@ pub fn run(args: Args) -> Result<()> {
         .enable_all()
         .build()?;
     let answer = runtime.block_on(client.call(&args.cmd_id, &params))?;
-    println!("{:#}", serde_json::Value::Object(answer.json));
+    outln!("{:#}", serde_json::Value::Object(answer.json));
     Ok(())
 }

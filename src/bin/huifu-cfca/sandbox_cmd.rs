@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use huifu_cfca::pki::{PkiOptions, generate};
 use huifu_cfca::sandbox::{Rules, Sandbox, SandboxConfig};
 
-use crate::io::{Result, usage};
+use crate::io::{Result, outln, usage};
 
 /// The password the PFX files get when no variable is named.
 const DEFAULT_PASSWORD: &str = "123456";
@@ -46,10 +46,10 @@ pub fn run_pki(command: PkiCommand) -> Result<()> {
     let (password, default) = password(args.password_env.as_deref())?;
     let pki = generate(&PkiOptions::new(args.merchant_id.clone(), password.clone()))?;
     for path in pki.write_to(&args.out)? {
-        println!("wrote {}", path.display());
+        outln!("wrote {}", path.display());
     }
     if default {
-        println!("PFX password: {password} (the default; use --password-env VAR to choose one)");
+        outln!("PFX password: {password} (the default; use --password-env VAR to choose one)");
     }
     Ok(())
 }
@@ -107,15 +107,15 @@ pub fn run_sandbox(args: SandboxArgs) -> Result<()> {
                 std::env::temp_dir().join(format!("huifu-cfca-sandbox-{}", std::process::id()));
             let pki = generate(&PkiOptions::new("6666000000026086", password.clone()))?;
             pki.write_to(&dir)?;
-            println!(
+            outln!(
                 "generated a test PKI in {} (merchant 6666000000026086, PFX password {password})",
                 dir.display()
             );
-            println!(
+            outln!(
                 "  merchant PFX: {}",
                 dir.join("merchant-cfca.pfx").display()
             );
-            println!(
+            outln!(
                 "  CA files:     {} {}",
                 dir.join("root.cer").display(),
                 dir.join("oca31.cer").display()
@@ -135,8 +135,8 @@ pub fn run_sandbox(args: SandboxArgs) -> Result<()> {
         .build()?;
     runtime.block_on(async {
         let running = Sandbox::start(config).await?;
-        println!("sandbox listening on {}", running.merchant_request_url());
-        println!("press Ctrl-C to stop");
+        outln!("sandbox listening on {}", running.merchant_request_url());
+        outln!("press Ctrl-C to stop");
         let _ = tokio::signal::ctrl_c().await;
         running.shutdown().await
     })?;

@@ -29,7 +29,7 @@ use rsa::pkcs1v15::{Signature, VerifyingKey};
 use rsa::signature::Verifier as _;
 use sha2::Sha256;
 
-use crate::io::Result;
+use crate::io::{Result, outln};
 
 /// A typical APP+ request body (a `v2/trade/payment/jspay`-like order, 412 bytes).
 pub const APP_PLUS_JSON: &str = concat!(
@@ -120,9 +120,9 @@ pub fn run(args: Args) -> Result<()> {
     };
     let rates = measure(&setup, seconds, clock)?;
     if args.json {
-        println!("{}", json(bits, args.seconds, &rates));
+        outln!("{}", json(bits, args.seconds, &rates));
     } else {
-        print_table(bits, args.seconds, &rates);
+        print_table(bits, args.seconds, &rates)?;
     }
     Ok(())
 }
@@ -293,8 +293,8 @@ fn progress(message: std::fmt::Arguments<'_>) {
     eprintln!("speed: {message}");
 }
 
-fn print_table(bits: usize, seconds: u64, r: &Rates) {
-    println!(
+fn print_table(bits: usize, seconds: u64, r: &Rates) -> Result<()> {
+    outln!(
         "huifu-cfca speed: RSA-{bits}, {seconds} s per test, one thread ({}, signer {}), per {} second",
         std::env::consts::ARCH,
         r.signer,
@@ -303,23 +303,26 @@ fn print_table(bits: usize, seconds: u64, r: &Rates) {
             Clock::Wall => "wall-clock",
         }
     );
-    println!("{:<44}{:>12}{:>12}", "", "sign/s", "verify/s");
-    println!(
+    outln!("{:<44}{:>12}{:>12}", "", "sign/s", "verify/s");
+    outln!(
         "{:<44}{:>12.1}{:>12.1}",
         format!("rsa {bits} bits (PKCS#1 v1.5 SHA-256)"),
         r.rsa_sign,
         r.rsa_verify
     );
-    println!(
+    outln!(
         "{:<44}{:>12.1}{:>12.1}",
         format!("check_value ({} B JSON, chain cached)", APP_PLUS_JSON.len()),
         r.check_value_sign,
         r.check_value_verify
     );
-    println!(
+    outln!(
         "{:<44}{:>12}{:>12.1}",
-        "check_value (chain validated every time)", "", r.check_value_verify_uncached
+        "check_value (chain validated every time)",
+        "",
+        r.check_value_verify_uncached
     );
+    Ok(())
 }
 
 fn json(bits: usize, seconds: u64, r: &Rates) -> String {

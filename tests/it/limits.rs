@@ -2,9 +2,7 @@
 //! shows the default accepting a real input and a tighter bound refusing it with
 //! `Error::LimitExceeded` naming that bound.
 
-mod common;
-
-use std::time::{Duration, Instant};
+use crate::common;
 
 use der::{Decode as _, Encode as _};
 use huifu_cfca::Error;
@@ -98,14 +96,13 @@ fn verifier_input_size() {
     };
     assert_limit(verifier(small.clone()).verify(&cv), "input bytes");
     assert_limit(verifier(small).verify_detached(&cv, b"x"), "input bytes");
-    // 33 MiB of text is refused before any decoding.
+    // 33 MiB of text is refused before any decoding: the error names the input limit, not the
+    // base64 or DER that decoding these bytes would have complained about.
     let huge = vec![b'A'; 33 << 20];
-    let start = Instant::now();
     assert_limit(
         verifier(VerifyLimits::default()).verify(&huge),
         "input bytes",
     );
-    assert!(start.elapsed() < Duration::from_secs(1));
 }
 
 #[test]
@@ -308,17 +305,13 @@ fn pfx_iteration_count_is_refused_before_computing() {
     let der = p12("cfca.p12");
     // Sanity: rewriting with the original count (2000) keeps the file valid.
     assert!(pfx::load(&with_mac_iterations(&der, 2000), "888888").is_ok());
+    // No clock: a billion PBKDF iterations would take many minutes, so a refusal after computing
+    // would hang this test (and the bounded CI test step would fail); the error names the limit.
     let greedy = with_mac_iterations(&der, 1_000_000_000);
-    let start = Instant::now();
     assert_limit(pfx::load(&greedy, "888888").map(|_| ()), "iteration count");
     assert_limit(
         Signer::from_pfx(&greedy, "888888").map(|_| ()),
         "iteration count",
-    );
-    assert!(
-        start.elapsed() < Duration::from_secs(2),
-        "refused before computing: {:?}",
-        start.elapsed()
     );
     // Bag encryption counts are bounded too (nomac.p12 has no MAC; its bags use 2048).
     let limits = PfxLimits {

@@ -1,7 +1,7 @@
 //! The crate's own APP+ client against the sandbox: the two halves must agree end to end.
 #![cfg(feature = "sandbox")]
 
-mod sandbox_common;
+use crate::sandbox_common;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};

@@ -8,7 +8,7 @@
 //! Every wait is bounded: a server-side timeout of 1-2 s is checked with a 10 s upper bound.
 #![cfg(feature = "sandbox")]
 
-mod sandbox_common;
+use crate::sandbox_common;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};

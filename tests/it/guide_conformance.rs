@@ -4,8 +4,8 @@
 //! answer checked with `openssl cms -verify`. Each assertion cites the guide line
 //! (`../shared/seed/huifu-app-plus-developer-guide.txt`) it comes from.
 
-mod common;
-mod sandbox_common;
+use crate::common;
+use crate::sandbox_common;
 
 use std::io::{Read, Write};
 use std::net::TcpStream;

@@ -1,7 +1,7 @@
 //! The sandbox over real HTTP on 127.0.0.1: answers, orders, queries, refusals, pages, uploads.
 #![cfg(feature = "sandbox")]
 
-mod sandbox_common;
+use crate::sandbox_common;
 
 use huifu_cfca::sandbox::{OrderKey, SandboxConfig};
 use huifu_cfca::{ContentMode, check_value};

@@ -1,4 +1,4 @@
-//! SplitMix64, a small deterministic generator for test inputs (shared by `tests/engine_diff.rs`
+//! SplitMix64, a small deterministic generator for test inputs (shared by `tests/it/engine_diff.rs`
 //! and `benches/engine_timing.rs`; the engine's unit tests keep their own, inside the crate).
 
 /// The generator's state.

@@ -1,7 +1,7 @@
 //! bg_ret_url delivery over real HTTP: Huifu's policy (5 s per attempt, 3 retries, ack string).
 #![cfg(feature = "sandbox")]
 
-mod sandbox_common;
+use crate::sandbox_common;
 
 use std::time::Duration;
 

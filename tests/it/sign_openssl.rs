@@ -1,6 +1,6 @@
 //! Our signatures against the OpenSSL CLI, and the SADK layout field for field.
 
-mod common;
+use crate::common;
 
 use cms::cert::CertificateChoices;
 use cms::content_info::{CmsVersion, ContentInfo};
@@ -91,6 +91,11 @@ fn openssl_verify(der: &[u8], extra: &[&str], tag: &str) -> (bool, Vec<u8>, Stri
 
 #[test]
 fn testdata_raw_with_as0381_has_the_sadk_layout_and_openssl_accepts_it() {
+    if common::real::skip(
+        "the SADK layout of a signature by the real AS0381.pfx, accepted by OpenSSL",
+    ) {
+        return;
+    }
     let pfx = read(&shared_cfca("AS0381.pfx"));
     let signer = Signer::from_pfx(&pfx, "888888").expect("AS0381.pfx decodes");
     let der = signer.sign(b"TestData", ContentMode::Raw).unwrap();

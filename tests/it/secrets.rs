@@ -1,7 +1,7 @@
 //! Secrets stay secret: `{:?}` of every type that holds a private key or a password prints none
 //! of it, and the key types wipe themselves on drop.
 
-mod common;
+use crate::common;
 
 use huifu_cfca::chain::{TrustStore, VerifyTime};
 use huifu_cfca::identity::SignerPin;

@@ -2,7 +2,7 @@
 //! notification delivered exactly once, no order lost or duplicated. Prints calls/s and p50/p99.
 #![cfg(feature = "sandbox")]
 
-mod sandbox_common;
+use crate::sandbox_common;
 
 use std::collections::HashSet;
 use std::time::{Duration, Instant};

@@ -11,7 +11,7 @@ use rsa::traits::PublicKeyParts;
 use rsa::{Pkcs1v15Sign, PrivateKey};
 use sha2::{Digest, Sha256};
 
-mod common;
+use crate::common;
 use common::splitmix::Rng;
 
 /// The SHA-256 digest of a random message of up to 300 bytes.

@@ -3,7 +3,7 @@
 //! root.
 #![cfg(feature = "client")]
 
-mod client_support;
+use crate::client_support;
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -2,7 +2,7 @@
 //! (`fuzz/harness.rs`), on stable: every input the fuzzer ever kept, and every crash ever found,
 //! stays handled.
 
-#[path = "../fuzz/harness.rs"]
+#[path = "../../fuzz/harness.rs"]
 mod harness;
 
 use std::path::Path;

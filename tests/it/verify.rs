@@ -2,6 +2,8 @@
 
 use std::path::PathBuf;
 
+use crate::common::real;
+
 use huifu_cfca::chain::{TrustStore, VerifyTime};
 use huifu_cfca::check_value::{self, InputForm};
 use huifu_cfca::identity::SignerPin;
@@ -9,7 +11,6 @@ use huifu_cfca::pkcs7::parse::Encoding;
 use huifu_cfca::verify::{DigestAlgorithm, Verifier, inspect};
 use huifu_cfca::{ContentMode, Error, ValidityProblem};
 
-const REAL: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/vectors/cfca");
 const VECTORS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/vectors");
 /// 2017-12-20T00:00:00Z: the day after the real cmd 209 answer.
 const T2017_12_20: u64 = 1_513_728_000;
@@ -17,13 +18,7 @@ const T2017_12_20: u64 = 1_513_728_000;
 const T2030: u64 = 1_893_456_000;
 
 fn real(name: &str) -> Vec<u8> {
-    let path = PathBuf::from(REAL).join(name);
-    std::fs::read(&path).unwrap_or_else(|e| {
-        panic!(
-            "the real CFCA test material is required at {}: {e}",
-            path.display()
-        )
-    })
+    real::read(name)
 }
 
 fn vector(name: &str) -> Vec<u8> {
@@ -67,18 +62,27 @@ fn root_only() -> Verifier {
 
 #[test]
 fn real_folder_is_present() {
-    assert!(
-        PathBuf::from(REAL).is_dir(),
-        "missing {REAL}: the real CFCA vectors are required"
-    );
+    if real::skip("that the real CFCA folder holds every file the tests read") {
+        return;
+    }
+    for name in real::FILES {
+        assert!(
+            real::file(name).is_file(),
+            "the real CFCA vectors are incomplete: no {name} in {}",
+            real::dir().display()
+        );
+    }
 }
 
 #[test]
 fn real_cfca_certificates_load() {
+    if real::skip("loading the real CFCA test and production certificates") {
+        return;
+    }
     let store = TrustStore::from_files([
-        PathBuf::from(REAL).join("CFCA_ACS_TEST_CA.cer"),
-        PathBuf::from(REAL).join("CFCA_ACS_TEST_OCA31.cer"),
-        PathBuf::from(REAL).join("CFCA_ACS_OCA31.cer"),
+        real::file("CFCA_ACS_TEST_CA.cer"),
+        real::file("CFCA_ACS_TEST_OCA31.cer"),
+        real::file("CFCA_ACS_OCA31.cer"),
     ])
     .unwrap();
     assert_eq!(store.len(), 3);
@@ -90,14 +94,17 @@ fn real_cfca_certificates_load() {
 
 fn real_trust() -> TrustStore {
     TrustStore::from_files([
-        PathBuf::from(REAL).join("CFCA_ACS_TEST_OCA31.cer"),
-        PathBuf::from(REAL).join("CFCA_ACS_TEST_CA.cer"),
+        real::file("CFCA_ACS_TEST_OCA31.cer"),
+        real::file("CFCA_ACS_TEST_CA.cer"),
     ])
     .unwrap()
 }
 
 #[test]
 fn real_cmd209_answer_verifies() {
+    if real::skip("verifying Huifu's real cmd 209 answer against the CFCA test chain") {
+        return;
+    }
     let v = Verifier::builder()
         .trust(real_trust())
         .time(VerifyTime::at_unix(T2017_12_20))
@@ -121,16 +128,14 @@ fn real_cmd209_answer_verifies() {
     assert_eq!(msg.chain.len(), 2, "signer -> OCA31 (an anchor)");
 
     // OCA31 alone is enough as an anchor; the root alone is not (the OCA31 is not in the message).
-    let oca_only =
-        TrustStore::from_files([PathBuf::from(REAL).join("CFCA_ACS_TEST_OCA31.cer")]).unwrap();
+    let oca_only = TrustStore::from_files([real::file("CFCA_ACS_TEST_OCA31.cer")]).unwrap();
     let v = Verifier::builder()
         .trust(oca_only)
         .time(VerifyTime::at_unix(T2017_12_20))
         .build()
         .unwrap();
     assert!(v.verify(&real("response_cmd209.check_value")).is_ok());
-    let root_only =
-        TrustStore::from_files([PathBuf::from(REAL).join("CFCA_ACS_TEST_CA.cer")]).unwrap();
+    let root_only = TrustStore::from_files([real::file("CFCA_ACS_TEST_CA.cer")]).unwrap();
     let v = Verifier::builder()
         .trust(root_only)
         .time(VerifyTime::at_unix(T2017_12_20))
@@ -142,8 +147,7 @@ fn real_cmd209_answer_verifies() {
     }
     // ... unless the OCA31 is given as an extra certificate.
     let oca31 = x509_from_pem(&real("CFCA_ACS_TEST_OCA31.cer"));
-    let root_only =
-        TrustStore::from_files([PathBuf::from(REAL).join("CFCA_ACS_TEST_CA.cer")]).unwrap();
+    let root_only = TrustStore::from_files([real::file("CFCA_ACS_TEST_CA.cer")]).unwrap();
     let v = Verifier::builder()
         .trust(root_only)
         .extra_certs(vec![oca31])
@@ -166,6 +170,9 @@ fn x509_from_pem(pem: &[u8]) -> x509_cert::Certificate {
 
 #[test]
 fn real_cmd209_answer_is_refused_when_expired_or_by_the_production_chain() {
+    if real::skip("refusing Huifu's real cmd 209 answer when expired or by the production chain") {
+        return;
+    }
     // Now: the signer (2017-09-13 .. 2019-09-13) has expired.
     let v = Verifier::huifu(real_trust());
     assert!(matches!(
@@ -176,7 +183,7 @@ fn real_cmd209_answer_is_refused_when_expired_or_by_the_production_chain() {
         })
     ));
     // The production OCA31 did not issue the test signer.
-    let prod = TrustStore::from_files([PathBuf::from(REAL).join("CFCA_ACS_OCA31.cer")]).unwrap();
+    let prod = TrustStore::from_files([real::file("CFCA_ACS_OCA31.cer")]).unwrap();
     let v = Verifier::builder()
         .trust(prod)
         .time(VerifyTime::at_unix(T2017_12_20))
@@ -203,6 +210,9 @@ fn real_cmd209_answer_is_refused_when_expired_or_by_the_production_chain() {
 
 #[test]
 fn real_cmd204_old_chain_verifies_signature_only() {
+    if real::skip("Huifu's real cmd 204 result on its retired chain (signature only)") {
+        return;
+    }
     let v = Verifier::builder().no_chain().build().unwrap();
     let msg = v
         .verify(&real("result_cmd204_oldchain.check_value"))
@@ -233,6 +243,9 @@ fn real_cmd204_old_chain_verifies_signature_only() {
 
 #[test]
 fn real_answers_inspect() {
+    if real::skip("inspecting Huifu's real answers") {
+        return;
+    }
     let i = inspect(&real("response_cmd209.check_value")).unwrap();
     assert_eq!(i.certificate_count, 1);
     assert!(i.huifu_wrapped);

@@ -2,7 +2,7 @@
 //! endpoint (axum on 127.0.0.1) built from `Notification` and `OrderStates`.
 #![cfg(feature = "client")]
 
-mod client_support;
+use crate::client_support;
 
 use std::sync::Arc;
 

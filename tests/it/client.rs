@@ -1,7 +1,7 @@
 //! The APP+ client against a Huifu-like server on 127.0.0.1 (real HTTP, no mocks of reqwest).
 #![cfg(feature = "client")]
 
-mod client_support;
+use crate::client_support;
 
 use std::time::Duration;
 
@@ -228,14 +228,14 @@ async fn a_slow_server_times_out_after_sending() {
     .timeout(Duration::from_millis(500))
     .build()
     .unwrap();
-    let started = std::time::Instant::now();
+    // The server answers only after 3 s: a Timeout (rather than the answer) shows the client's
+    // 500 ms limit ended the call; no clock is read here.
     let err = client
         .call("301", &json!({"order_id": "1"}))
         .await
         .unwrap_err();
     assert!(matches!(err, Error::Timeout { sent: true }), "{err:?}");
     assert!(err.was_sent());
-    assert!(started.elapsed() < Duration::from_secs(3));
 }
 
 #[tokio::test]

@@ -1,6 +1,6 @@
 //! The `huifu-cfca` binary: exit statuses, messages, and the commands end to end.
 
-mod common;
+use crate::common;
 
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
@@ -32,6 +32,9 @@ fn code(o: &Output) -> i32 {
 
 #[test]
 fn sign_then_verify_with_the_real_as0381_file() {
+    if common::real::skip("signing with the real AS0381.pfx and verifying with the CLI") {
+        return;
+    }
     let pfx = shared_cfca("AS0381.pfx");
     let oca = shared_cfca("CFCA_ACS_TEST_OCA31.cer");
     let env = [("PFX_PASS", "888888")];
@@ -130,6 +133,9 @@ fn sign_formats_der_and_pem() {
 
 #[test]
 fn the_real_huifu_answer_verifies_and_prints_its_json() {
+    if common::real::skip("the CLI verifying and inspecting Huifu's real cmd 209 and 204 answers") {
+        return;
+    }
     let cv = read(&shared_cfca("response_cmd209.check_value"));
     let json = read(&shared_cfca("response_cmd209.json"));
     let (ca, oca) = (
@@ -174,6 +180,11 @@ fn the_real_huifu_answer_verifies_and_prints_its_json() {
 
 #[test]
 fn failures_exit_1_with_one_error_line_and_usage_exits_2() {
+    if common::real::skip(
+        "the CLI's exit statuses and messages (they start from the real AS0381.pfx)",
+    ) {
+        return;
+    }
     let pfx = shared_cfca("AS0381.pfx");
     let wrong = cli(
         &["pfx", "--pfx", pfx.to_str().unwrap(), "--password-env", "P"],
@@ -270,4 +281,39 @@ fn sandbox_help_names_the_defaults_and_the_scripted_outcomes() {
     assert_ne!(code(&o), 0);
     assert!(stderr(&o).contains("rule file"), "{}", stderr(&o));
     std::fs::remove_dir_all(&dir).ok();
+}
+
+/// `huifu-cfca … | head`: the reader has gone (here before the command starts), so writing the
+/// output fails with a broken pipe; the command ends quietly with status 0, as ripgrep does.
+#[test]
+fn a_closed_pipe_ends_quietly() {
+    let pfx = vector("pfx/cfca.p12");
+    let message = read(&vector("p7/huifu-noattr.check_value"));
+    let cases: [(&[&str], &[u8]); 2] = [
+        // Lines printed one by one.
+        (
+            &["pfx", "--pfx", pfx.to_str().unwrap(), "--password-env", "P"],
+            b"",
+        ),
+        // One write of the whole output.
+        (&["inspect", "--json"], &message),
+    ];
+    for (args, input) in cases {
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let mut child = Command::new(env!("CARGO_BIN_EXE_huifu-cfca"))
+            .args(args)
+            .env("P", "888888")
+            .stdin(Stdio::piped())
+            .stdout(writer)
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        if let Some(mut stdin) = child.stdin.take() {
+            stdin.write_all(input).unwrap();
+        }
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(code(&out), 0, "{args:?}: {}", stderr(&out));
+        assert_eq!(stderr(&out), "", "{args:?}");
+    }
 }

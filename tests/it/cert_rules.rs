@@ -5,7 +5,7 @@
 //! OpenSSL will not make them (it merges a repeated extension), assembled by hand from an OpenSSL
 //! certificate and signed with `openssl dgst -sign`. Messages are signed with `openssl smime`.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 

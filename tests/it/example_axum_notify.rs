@@ -1,21 +1,16 @@
 //! `examples/axum_notify.rs` run against the sandbox, as its documentation says: a PKI folder
 //! written by `pki generate`, the sandbox's merchant id, notifications verified by
 //! `Client::notification_from` and acknowledged; with a source list, other peers are refused.
-#![cfg(feature = "sandbox")]
 
-mod sandbox_common;
-
-#[path = "../examples/axum_notify.rs"]
-#[allow(dead_code)]
-mod axum_notify;
+use crate::axum_notify;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::sandbox_common::*;
 use huifu_cfca::client::{Endpoint, OrderKey, OrderState, OrderStates, Url};
 use huifu_cfca::sandbox::SandboxConfig;
-use sandbox_common::*;
 use serde_json::json;
 
 async fn serve(app: Arc<axum_notify::App>) -> SocketAddr {

@@ -26,7 +26,7 @@ fn openssl(dir: &Path, args: &[&str]) -> (bool, String) {
         .current_dir(dir)
         .args(args)
         .output()
-        .expect("the openssl CLI must be installed for these tests");
+        .expect(crate::common::OPENSSL_MISSING);
     let text = format!(
         "{}{}",
         String::from_utf8_lossy(&out.stdout),

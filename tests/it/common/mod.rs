@@ -1,6 +1,7 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
+pub mod real;
 pub mod splitmix;
 
 use std::path::{Path, PathBuf};
@@ -11,15 +12,9 @@ use huifu_cfca::signer::Signer;
 use rsa::pkcs8::DecodePrivateKey;
 use x509_cert::Certificate;
 
-/// The real CFCA/Huifu material; panics (fails the test) when it is missing.
+/// A file of the real CFCA/Huifu material (see [`real`]; a test calls `real::skip` first).
 pub fn shared_cfca(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/vectors/cfca");
-    assert!(
-        dir.is_dir(),
-        "the real CFCA vectors must be at {} (../shared beside the checkout)",
-        dir.display()
-    );
-    dir.join(name)
+    real::file(name)
 }
 
 /// A file under this repository's `vectors/`.
@@ -42,12 +37,18 @@ pub fn chain_signer(name: &str) -> Signer {
     Signer::new(key, cert).unwrap()
 }
 
-/// Runs the OpenSSL CLI; panics if it cannot be started.
+/// Why a test fails when it cannot start `openssl`, and how to fix it.
+pub const OPENSSL_MISSING: &str = "cannot run `openssl`: the tests use the OpenSSL command-line \
+     tool as the interop peer, so it must be on PATH. Install it: `apt-get install openssl` \
+     (Debian, Ubuntu), `dnf install openssl` (Fedora), `apk add openssl` (Alpine), `brew install \
+     openssl` (macOS), or the Win64 OpenSSL installer (Windows)";
+
+/// Runs the OpenSSL CLI; fails the test, saying how to install it, if it cannot be started.
 pub fn openssl(args: &[&str]) -> Output {
     Command::new("openssl")
         .args(args)
         .output()
-        .expect("the openssl command-line tool must be installed for the interop tests")
+        .expect(OPENSSL_MISSING)
 }
 
 /// Runs the OpenSSL CLI and returns its standard output; fails the test with its error output.

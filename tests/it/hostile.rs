@@ -2,7 +2,7 @@
 //! PFX, certificates and trust stores, builders, and the CLI. Each row names the error variant it
 //! must produce (CLI rows: exit status 1 or 2, never a panic's 101).
 
-mod common;
+use crate::common;
 
 use std::io::Write as _;
 use std::process::{Command, Stdio};

@@ -146,9 +146,7 @@ fn openssl_accepts_both_forms() {
             if legacy {
                 info.arg("-legacy");
             }
-            let out = info
-                .output()
-                .expect("the openssl command-line tool must be installed for this test");
+            let out = info.output().expect(crate::common::OPENSSL_MISSING);
             let stderr = String::from_utf8_lossy(&out.stderr);
             assert!(out.status.success(), "{form:?}/{password}: {stderr}");
             assert!(!stderr.contains("error"), "{form:?}: {stderr}");
@@ -176,7 +174,7 @@ fn openssl_accepts_both_forms() {
             if legacy {
                 export.arg("-legacy");
             }
-            let out = export.output().expect("openssl");
+            let out = export.output().expect(crate::common::OPENSSL_MISSING);
             assert!(
                 out.status.success(),
                 "{}",

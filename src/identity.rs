@@ -7,8 +7,8 @@
 
 use der::asn1::ObjectIdentifier;
 
+use crate::asn1::{Reader, tag};
 use crate::oid;
-use crate::pkcs7::parse::ber::{Reader, tag};
 use crate::{Error, Result};
 
 /// Huifu's own customer id: the signer of every answer and notification.

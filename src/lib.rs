@@ -16,6 +16,7 @@
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
 
+mod asn1;
 pub mod chain;
 pub mod check_value;
 #[cfg(feature = "client")]

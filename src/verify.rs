@@ -557,7 +557,7 @@ fn check_signed_attributes(
             ));
         }
     }
-    let mut r = parse::ber::Reader::new(&md);
+    let mut r = crate::asn1::Reader::new(&md);
     let value = r.next()?;
     r.finish("messageDigest")?;
     if value.value != content_digest {
@@ -588,7 +588,7 @@ mod tests {
             .position(|w| w == &der[1..])
             .unwrap()
             - 1;
-        let set = parse::ber::Reader::new(&der).next().unwrap();
+        let set = crate::asn1::Reader::new(&der).next().unwrap();
         let offset = der.len() - set.value.len();
         let mut elements = Vec::new();
         let mut r = set.children();

@@ -12,8 +12,8 @@ use x509_cert::ext::pkix::{
     AuthorityKeyIdentifier, BasicConstraints, ExtendedKeyUsage, KeyUsage, SubjectKeyIdentifier,
 };
 
+use crate::asn1::{Reader, Tlv, tag};
 use crate::oid;
-use crate::pkcs7::parse::ber::{Reader, Tlv, tag};
 use crate::verify::limits::at_most;
 use crate::{Error, Result};
 

@@ -244,7 +244,7 @@ pub fn load_with_limits(der: &[u8], password: &str, limits: &PfxLimits) -> Resul
 
 /// The modulus size of a PKCS#8 RSA private key, read without building the key.
 fn rsa_modulus_bits(pkcs8: &[u8]) -> Option<u64> {
-    use crate::pkcs7::parse::ber::{Reader, tag};
+    use crate::asn1::{Reader, tag};
     let info = pkcs8::PrivateKeyInfoRef::from_der(pkcs8).ok()?;
     let mut outer = Reader::new(info.private_key.as_bytes());
     let mut seq = outer
@@ -282,7 +282,7 @@ fn check_rsa_bits(bits: u64, limits: &PfxLimits) -> Result<()> {
 /// Refuses ASN.1 nested deeper than `limits.max_depth`, before the typed decoder sees it. Other
 /// faults are left to the typed decoder to report.
 fn check_depth(bytes: &[u8], limits: &PfxLimits) -> Result<()> {
-    use crate::pkcs7::parse::ber::{Reader, Tlv};
+    use crate::asn1::{Reader, Tlv};
     fn walk(tlv: &Tlv<'_>) -> Result<()> {
         if !tlv.constructed() {
             return Ok(());
@@ -297,7 +297,7 @@ fn check_depth(bytes: &[u8], limits: &PfxLimits) -> Result<()> {
         }
         Ok(())
     }
-    let ends = crate::pkcs7::parse::ber::Ends::scan(bytes, limits.max_depth);
+    let ends = crate::asn1::Ends::scan(bytes, limits.max_depth);
     let mut top = Reader::indexed(bytes, limits.max_depth, &ends);
     match top.next() {
         Ok(tlv) => walk(&tlv),

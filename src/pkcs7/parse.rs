@@ -19,15 +19,13 @@
 //! SignerIdentifier ::= CHOICE { IssuerAndSerialNumber, subjectKeyIdentifier [0] IMPLICIT OCTET STRING }
 //! ```
 //!
-//! BER is read with our own TLV reader (the private `ber` module): `der` 0.8 keeps chunk headers in an `Any`
+//! BER is read with the crate's TLV reader ([`crate::asn1`]): `der` 0.8 keeps chunk headers in an `Any`
 //! eContent and cannot hand back exact nested bytes (protocol.md section 3). Certificates are
 //! decoded by `x509-cert` from their DER.
 
-pub(crate) mod ber;
-
 use der::asn1::ObjectIdentifier;
 
-use self::ber::{Ends, Reader, Tlv, tag};
+use crate::asn1::{self, Ends, Reader, Tlv, tag};
 use crate::chain::ParsedCertificate;
 use crate::oid;
 use crate::verify::VerifyLimits;
@@ -375,7 +373,7 @@ fn parse_signed_attributes(tlv: &Tlv<'_>) -> Result<SignedAttributes> {
     // another order may have signed either order: keep the sorted form as a second candidate.
     encodings.sort();
     let mut sorted = Vec::with_capacity(der.len());
-    ber::write_header(&mut sorted, tag::SET, encodings.iter().map(Vec::len).sum());
+    asn1::write_header(&mut sorted, tag::SET, encodings.iter().map(Vec::len).sum());
     for e in &encodings {
         sorted.extend_from_slice(e);
     }

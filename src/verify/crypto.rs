@@ -7,10 +7,10 @@ use rsa::Pkcs1v15Sign;
 use rsa::pkcs1::DecodeRsaPublicKey as _;
 use sha2::Digest as _;
 
+use crate::asn1::{Reader, tag};
 use crate::chain::ParsedCertificate;
 use crate::engine::{Preference, RsaPublicEngine};
 use crate::oid;
-use crate::pkcs7::parse::ber::{Reader, tag};
 use crate::recent::Recent;
 use crate::verify::VerifyLimits;
 use crate::{Error, Result};

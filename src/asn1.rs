@@ -1,4 +1,5 @@
-//! A small BER/DER TLV reader: indefinite lengths, constructed strings, exact raw slices.
+//! The crate's one BER/DER reader: indefinite lengths, constructed strings, exact raw slices, and
+//! the DER re-encoding of what it read ([`Tlv::to_der`]).
 //!
 //! `der` 0.8's BER mode keeps chunk headers in `Any` and cannot hand back the exact bytes of a
 //! nested field, which signature checks need (the TBSCertificate, the signed attributes). This
@@ -19,8 +20,8 @@
 
 use crate::{Error, Result};
 
-/// Deepest nesting accepted by default (a SignedData with certificates needs about 12); see
-/// [`VerifyLimits::max_depth`](crate::verify::VerifyLimits::max_depth).
+/// Deepest nesting accepted by default (a SignedData with certificates needs about 12; the
+/// PKCS#7 parser passes its own, smaller bound).
 pub(crate) const DEFAULT_MAX_DEPTH: usize = 48;
 
 fn depth_exceeded(depth: usize, max: usize) -> Error {
@@ -685,7 +686,7 @@ mod tests {
     /// message and on every one-byte corruption of it, indexed and plain readers agree.
     #[test]
     fn indexed_and_plain_readers_agree() {
-        let original: &[u8] = include_bytes!("../../../vectors/p7/huifu-ber.p7b");
+        let original: &[u8] = include_bytes!("../vectors/p7/huifu-ber.p7b");
         let mut inputs = vec![original.to_vec()];
         for i in 0..original.len() {
             for v in [0x00u8, 0x80, 0xff, original[i] ^ 0x01] {

@@ -28,7 +28,7 @@ fn depth_exceeded(depth: usize, max: usize) -> Error {
     Error::LimitExceeded {
         limit: "ASN.1 nesting depth",
         value: depth as u64,
-        max: max as u64,
+        bound: crate::Bound::Max(max as u64),
     }
 }
 
@@ -787,7 +787,10 @@ mod tests {
         }
         assert!(matches!(
             Reader::new(&v).next(),
-            Err(Error::LimitExceeded { max: 48, .. })
+            Err(Error::LimitExceeded {
+                bound: crate::Bound::Max(48),
+                ..
+            })
         ));
         // 20 levels pass with the default bound, not with a bound of 10.
         let mut v = Vec::new();
@@ -798,7 +801,10 @@ mod tests {
         assert!(Reader::new(&v).next().is_ok());
         assert!(matches!(
             Reader::with_max_depth(&v, 10).next(),
-            Err(Error::LimitExceeded { max: 10, .. })
+            Err(Error::LimitExceeded {
+                bound: crate::Bound::Max(10),
+                ..
+            })
         ));
         // Definite lengths: the bound applies as the structure is walked.
         let mut v: Vec<u8> = vec![0x04, 0x00];
@@ -818,7 +824,13 @@ mod tests {
                 }
             }
         }
-        assert!(matches!(err, Some(Error::LimitExceeded { max: 10, .. })));
+        assert!(matches!(
+            err,
+            Some(Error::LimitExceeded {
+                bound: crate::Bound::Max(10),
+                ..
+            })
+        ));
         assert!(matches!(
             Reader::with_max_depth(&v, 10).next().unwrap().to_der(),
             Err(Error::LimitExceeded { .. })

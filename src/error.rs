@@ -1,25 +1,29 @@
 //! The crate's one error type: every variant names what went wrong.
 
+mod chain;
+
 use std::fmt;
+
+pub use chain::ChainError;
 
 /// A `Result` whose error is this crate's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
-/// Which validity bound of a certificate was violated.
+/// Which side of a [`Error::LimitExceeded`] bound was crossed, with the bound's value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ValidityProblem {
-    /// The certificate's `notAfter` is before the verification time.
-    Expired,
-    /// The certificate's `notBefore` is after the verification time.
-    NotYetValid,
+pub enum Bound {
+    /// The value is below this minimum.
+    Min(u64),
+    /// The value is above this maximum.
+    Max(u64),
 }
 
-impl fmt::Display for ValidityProblem {
+impl fmt::Display for Bound {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            ValidityProblem::Expired => "expired",
-            ValidityProblem::NotYetValid => "not yet valid",
-        })
+        match self {
+            Bound::Min(min) => write!(f, "the minimum is {min}"),
+            Bound::Max(max) => write!(f, "the maximum is {max}"),
+        }
     }
 }
 
@@ -48,14 +52,14 @@ pub enum Error {
         count: usize,
     },
     /// A configured bound was exceeded (input size, iteration count, key size, …).
-    #[error("limit exceeded: {limit} is {value}, the bound is {max}")]
+    #[error("limit exceeded: {limit} is {value}, {bound}")]
     LimitExceeded {
         /// The name of the bound.
         limit: &'static str,
         /// The value found.
         value: u64,
-        /// The configured maximum (or minimum, for lower bounds).
-        max: u64,
+        /// The bound: a minimum the value is below, or a maximum it is above.
+        bound: Bound,
     },
     /// An algorithm this crate does not implement (or refuses), by OID.
     #[error("unsupported algorithm {oid} ({context})")]
@@ -136,18 +140,10 @@ pub enum Error {
         "no trust anchors: pass trusted CA certificates or disable chain validation explicitly"
     )]
     NoTrustAnchors,
-    /// A certificate on the path is outside its validity period.
-    #[error("certificate {problem}: {subject} (valid {not_before} .. {not_after})")]
-    CertificateValidity {
-        /// Expired or not yet valid.
-        problem: ValidityProblem,
-        /// The certificate's subject.
-        subject: String,
-        /// Start of validity, RFC 3339.
-        not_before: String,
-        /// End of validity, RFC 3339.
-        not_after: String,
-    },
+    /// No certificate path from the signer to a trust anchor holds: the most specific reason
+    /// found ([`ChainError::rank`]).
+    #[error("untrusted chain: {0}")]
+    Chain(#[from] ChainError),
     /// A certificate carries the same extension twice (RFC 5280 §4.2: "A certificate MUST NOT
     /// include more than one instance of a particular extension").
     #[error("certificate {subject} has more than one {oid} extension")]
@@ -161,27 +157,6 @@ pub enum Error {
     /// signature is over the DER encoding, and a certificate is refused rather than re-encoded.
     #[error("certificate is not DER-encoded")]
     CertificateNotDer,
-    /// A certificate on the path has an extended key usage that does not allow signing messages
-    /// (RFC 5280 §4.2.1.12: needs emailProtection or anyExtendedKeyUsage).
-    #[error(
-        "extended key usage of {subject} does not allow signing messages (needs emailProtection or anyExtendedKeyUsage)"
-    )]
-    ExtendedKeyUsage {
-        /// The certificate's subject (escaped).
-        subject: String,
-    },
-    /// The message is signed by a CA certificate (basicConstraints cA=TRUE), not an end entity.
-    #[error("the signer certificate {subject} is a CA certificate (basicConstraints cA=TRUE)")]
-    CaUsedAsEndEntity {
-        /// The certificate's subject (escaped).
-        subject: String,
-    },
-    /// No path from the signer to a trust anchor could be built; `reason` says why.
-    #[error("untrusted chain: {reason}")]
-    UntrustedChain {
-        /// The most specific reason found while building paths.
-        reason: String,
-    },
 
     // ---- identity ------------------------------------------------------------------------
     /// The signer is not who the caller pinned.
@@ -419,6 +394,19 @@ pub(crate) fn escape_untrusted_bounded(text: &str, max_bytes: usize) -> String {
         out.push_str(&one);
     }
     out
+}
+
+/// `Error::LimitExceeded` unless `value <= max`.
+pub(crate) fn at_most(limit: &'static str, value: usize, max: usize) -> Result<()> {
+    if value > max {
+        Err(Error::LimitExceeded {
+            limit,
+            value: u64::try_from(value).unwrap_or(u64::MAX),
+            bound: Bound::Max(u64::try_from(max).unwrap_or(u64::MAX)),
+        })
+    } else {
+        Ok(())
+    }
 }
 
 impl Error {

@@ -32,10 +32,12 @@ pub mod pkcs7;
 #[cfg(feature = "sandbox")]
 pub mod pki;
 mod recent;
+pub mod rsa_key;
 #[cfg(feature = "sandbox")]
 pub mod sandbox;
 pub mod signer;
 pub mod verify;
+pub mod x509;
 
 pub use content::ContentMode;
-pub use error::{Error, Result, ValidityProblem};
+pub use error::{Bound, ChainError, Error, Result};

@@ -23,26 +23,25 @@
 //! # }
 //! ```
 
-pub(crate) mod crypto;
 mod inspect;
-pub(crate) mod limits;
+mod limits;
 
 use std::sync::Arc;
 
 use der::Encode as _;
 use x509_cert::Certificate;
 
-use crate::chain::{
-    ParsedCertificate, PathCache, PathOptions, TrustStore, VerifyTime, verify_path,
-};
+use crate::chain::{PathCache, PathOptions, TrustStore, VerifyTime, verify_path};
 use crate::check_value::{self, InputForm};
 use crate::content::{self, ContentMode};
 use crate::identity::{self, SignerPin};
 use crate::oid;
 use crate::pkcs7::parse::{self, Encoding, ParsedSignedData, ParsedSignerInfo, SignerIdentifier};
+use crate::rsa_key::{self as crypto, KeyCache};
+use crate::x509::{CertCache, ParsedCertificate};
 use crate::{Error, Result};
 
-pub use crypto::DigestAlgorithm;
+pub use crate::rsa_key::DigestAlgorithm;
 pub use inspect::{Inspection, SignerInspection, inspect};
 pub use limits::VerifyLimits;
 
@@ -64,6 +63,10 @@ struct Config {
     limits: VerifyLimits,
     /// Validated paths by signer certificate (`None`: every verification builds its path anew).
     path_cache: Option<PathCache>,
+    /// The certificates this verifier decoded lately (shared by its clones, by no one else).
+    certs: CertCache,
+    /// The RSA keys this verifier decoded lately (shared by its clones, by no one else).
+    keys: KeyCache,
 }
 
 /// Builds a [`Verifier`]; see [`Verifier::builder`].
@@ -191,6 +194,8 @@ impl VerifierBuilder {
                 require_single_signer: self.require_single_signer,
                 limits: self.limits,
                 path_cache: self.chain_cache.then(PathCache::default),
+                certs: CertCache::default(),
+                keys: KeyCache::default(),
             }),
         })
     }
@@ -292,6 +297,8 @@ impl Verifier {
                 require_single_signer: true,
                 limits: VerifyLimits::default(),
                 path_cache: Some(PathCache::default()),
+                certs: CertCache::default(),
+                keys: KeyCache::default(),
             }),
         }
     }
@@ -305,7 +312,7 @@ impl Verifier {
     /// A detached signature is [`Error::DetachedSignature`].
     pub fn verify(&self, input: &[u8]) -> Result<VerifiedMessage> {
         let (der, form) = self.decode(input)?;
-        let parsed = parse::parse_with_limits(&der, &self.config.limits)?;
+        let parsed = self.parse(&der)?;
         let econtent = parsed.econtent.clone().ok_or(Error::DetachedSignature)?;
         self.verify_parsed(&parsed, econtent, form)
     }
@@ -314,7 +321,7 @@ impl Verifier {
     /// only if that content equals `content`.
     pub fn verify_detached(&self, input: &[u8], content: &[u8]) -> Result<VerifiedMessage> {
         let (der, form) = self.decode(input)?;
-        let parsed = parse::parse_with_limits(&der, &self.config.limits)?;
+        let parsed = self.parse(&der)?;
         if let Some(attached) = &parsed.econtent
             && attached != content
         {
@@ -329,6 +336,11 @@ impl Verifier {
     /// The limits this verifier applies.
     pub fn limits(&self) -> &VerifyLimits {
         &self.config.limits
+    }
+
+    /// The PKCS#7 parser within this verifier's limits, with its certificate cache.
+    fn parse(&self, der: &[u8]) -> Result<ParsedSignedData> {
+        parse::parse_with(der, &self.config.limits.parse, Some(&self.config.certs))
     }
 
     /// The input size check, then [`check_value::decode`].
@@ -394,7 +406,7 @@ impl Verifier {
         let cfg = &self.config;
         let digest = check_algorithms(parsed, si, cfg.allow_sha1)?;
         let cert = self.find_signer(parsed, &si.sid)?;
-        let key = crypto::rsa_public_key(cert, &cfg.limits)?;
+        let key = crypto::rsa_public_key(cert, &cfg.limits.path.rsa_key_size, Some(&cfg.keys))?;
         match &si.signed_attributes {
             None => crypto::verify_rsa(&key, digest, econtent, &si.signature)?,
             Some(attrs) => {
@@ -422,7 +434,8 @@ impl Verifier {
                     allow_sha1: cfg.allow_sha1,
                     anchors: trust.anchors(),
                     intermediates: &intermediates,
-                    limits: &cfg.limits,
+                    limits: &cfg.limits.path,
+                    keys: Some(&cfg.keys),
                 };
                 match &cfg.path_cache {
                     Some(cache) => cache.verify_path(cert, &opts)?,
@@ -464,7 +477,7 @@ pub(crate) fn signer_certificate<'p>(
 ) -> Option<&'p ParsedCertificate> {
     certs.find(|c| match sid {
         SignerIdentifier::IssuerAndSerialNumber { issuer, serial } => {
-            c.serial() == serial.as_slice() && identity::names_match(c.issuer_der(), issuer)
+            c.serial() == serial.as_slice() && crate::x509::names_match(c.issuer_der(), issuer)
         }
         SignerIdentifier::SubjectKeyIdentifier(ski) => c.subject_key_id() == Some(ski.as_slice()),
     })
@@ -635,7 +648,10 @@ mod tests {
             let entries = v.config.path_cache.as_ref().map(PathCache::len);
             assert_eq!(entries, cached.then_some(1));
             // The same signer without the intermediate: still unknown issuer.
-            assert!(matches!(v.verify(&bare), Err(Error::UntrustedChain { .. })));
+            assert!(matches!(
+                v.verify(&bare),
+                Err(Error::Chain(crate::ChainError::UnknownIssuer { .. }))
+            ));
             // Expired at a later time, cache or not.
             let later = Verifier::builder()
                 .trust(root.clone())

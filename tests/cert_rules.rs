@@ -10,9 +10,9 @@ mod common;
 use std::path::{Path, PathBuf};
 
 use common::{openssl, openssl_ok as run, read, smime_sign, temp_dir, vector};
-use huifu_cfca::Error;
 use huifu_cfca::chain::{ParsedCertificate, TrustStore, VerifyTime};
 use huifu_cfca::verify::Verifier;
+use huifu_cfca::{Bound, ChainError, Error};
 
 /// 2030-01-01: inside every vector certificate's validity.
 const T2030: u64 = 1_893_456_000;
@@ -250,7 +250,9 @@ fn a_signer_whose_eku_excludes_message_signing_is_refused() {
         let (cert, key) = leaf(&dir, tag, &format!("{base}\nextendedKeyUsage={eku}"));
         let msg = sign(&dir, &cert, &key, &[&vector("chain/oca.pem")]);
         match root_only().verify(&msg) {
-            Err(Error::ExtendedKeyUsage { subject }) => assert!(subject.contains(tag), "{subject}"),
+            Err(Error::Chain(ChainError::ExtendedKeyUsage { subject })) => {
+                assert!(subject.contains(tag), "{subject}")
+            }
             other => panic!("{tag}: expected ExtendedKeyUsage, got {other:?}"),
         }
         // The interop peer agrees: OpenSSL refuses the purpose too.
@@ -296,7 +298,9 @@ fn a_ca_certificate_that_signs_the_message_is_refused() {
     );
     let msg = sign(&dir, &cert, &key, &[&vector("chain/oca.pem")]);
     match root_only().verify(&msg) {
-        Err(Error::CaUsedAsEndEntity { subject }) => assert!(subject.contains("CASIGNER")),
+        Err(Error::Chain(ChainError::CaUsedAsEndEntity { subject })) => {
+            assert!(subject.contains("CASIGNER"))
+        }
         other => panic!("expected CaUsedAsEndEntity, got {other:?}"),
     }
     // The OCA itself signing a message (it is in the trust path, and a CA).
@@ -308,7 +312,7 @@ fn a_ca_certificate_that_signs_the_message_is_refused() {
     );
     assert!(matches!(
         root_only().verify(&msg),
-        Err(Error::CaUsedAsEndEntity { .. })
+        Err(Error::Chain(ChainError::CaUsedAsEndEntity { .. }))
     ));
 }
 
@@ -514,9 +518,13 @@ fn huge_names_and_certificates_are_refused_before_decoding() {
     let der = read(&vector("chain/huifu.cer"));
     // 100 RDNs fit in 64 KiB, but not in the name bound.
     match ParsedCertificate::from_der(&with_subject_rdns(&der, 100)) {
-        Err(Error::LimitExceeded { limit, value, max }) => {
+        Err(Error::LimitExceeded {
+            limit,
+            value,
+            bound,
+        }) => {
             assert_eq!(limit, "attributes in a certificate name");
-            assert_eq!((value, max), (65, 64));
+            assert_eq!((value, bound), (65, Bound::Max(64)));
         }
         other => panic!("expected LimitExceeded, got {other:?}"),
     }

@@ -26,6 +26,7 @@ use x509_cert::Certificate;
 use x509_cert::attr::Attributes;
 use zeroize::Zeroizing;
 
+use crate::rsa_key::RsaKeySize;
 use crate::{Error, Result, oid};
 use asn1::{AuthenticatedSafe, BagValue, CertBag, ContentInfo, Pfx, SafeBag, SafeContents};
 use cipher::Password;
@@ -46,11 +47,9 @@ pub struct PfxLimits {
     pub max_bag_depth: usize,
     /// The deepest ASN.1 nesting accepted in the file and in every decrypted safe (default 48).
     pub max_depth: usize,
-    /// The smallest RSA modulus [`load_with_limits`] accepts, in bits (default 1024).
-    pub min_rsa_bits: u64,
-    /// The largest RSA modulus [`load_with_limits`] accepts, in bits (default 8192); checked
+    /// The RSA modulus sizes [`load_with_limits`] accepts (default 1024..=8192 bits); checked
     /// before the key is built.
-    pub max_rsa_bits: u64,
+    pub rsa_key_size: RsaKeySize,
 }
 
 impl Default for PfxLimits {
@@ -61,8 +60,7 @@ impl Default for PfxLimits {
             max_bags: 256,
             max_bag_depth: 4,
             max_depth: 48,
-            min_rsa_bits: 1024,
-            max_rsa_bits: 8192,
+            rsa_key_size: RsaKeySize::default(),
         }
     }
 }
@@ -212,7 +210,7 @@ pub fn load_with_limits(der: &[u8], password: &str, limits: &PfxLimits) -> Resul
     if first.algorithm == oid::RSA_ENCRYPTION
         && let Some(bits) = rsa_modulus_bits(first.pkcs8_der())
     {
-        check_rsa_bits(bits, limits)?;
+        limits.rsa_key_size.check(bits)?;
     }
     let key = first.to_rsa()?;
     if contents.certificates.is_empty() {
@@ -253,30 +251,7 @@ fn rsa_modulus_bits(pkcs8: &[u8]) -> Option<u64> {
         .children();
     seq.expect(tag::INTEGER, "RSA private key").ok()?;
     let n = seq.expect(tag::INTEGER, "RSA private key").ok()?;
-    let start = n.value.iter().position(|b| *b != 0)?;
-    let modulus = n.value.get(start..)?;
-    let first = modulus.first()?;
-    let len = u64::try_from(modulus.len()).ok()?;
-    Some((len - 1) * 8 + u64::from(8 - first.leading_zeros()))
-}
-
-/// Refuses an RSA modulus outside the configured bounds.
-fn check_rsa_bits(bits: u64, limits: &PfxLimits) -> Result<()> {
-    if bits < limits.min_rsa_bits {
-        return Err(Error::LimitExceeded {
-            limit: "RSA modulus bits (minimum)",
-            value: bits,
-            max: limits.min_rsa_bits,
-        });
-    }
-    if bits > limits.max_rsa_bits {
-        return Err(Error::LimitExceeded {
-            limit: "RSA modulus bits",
-            value: bits,
-            max: limits.max_rsa_bits,
-        });
-    }
-    Ok(())
+    Some(crate::rsa_key::modulus_bits(n.value)).filter(|bits| *bits > 0)
 }
 
 /// Refuses ASN.1 nested deeper than `limits.max_depth`, before the typed decoder sees it. Other
@@ -331,7 +306,7 @@ pub fn decode(der: &[u8], password: &str, limits: &PfxLimits) -> Result<PfxConte
         return Err(Error::LimitExceeded {
             limit: "PFX input bytes",
             value: u64::try_from(der.len()).unwrap_or(u64::MAX),
-            max: u64::try_from(limits.max_input_bytes).unwrap_or(u64::MAX),
+            bound: crate::Bound::Max(u64::try_from(limits.max_input_bytes).unwrap_or(u64::MAX)),
         });
     }
     check_depth(der, limits)?;
@@ -505,7 +480,9 @@ impl Walker<'_> {
             return Err(Error::LimitExceeded {
                 limit: "PKCS#12 safeContentsBag nesting",
                 value: u64::try_from(depth).unwrap_or(u64::MAX),
-                max: u64::try_from(self.limits.max_bag_depth).unwrap_or(u64::MAX),
+                bound: crate::Bound::Max(
+                    u64::try_from(self.limits.max_bag_depth).unwrap_or(u64::MAX),
+                ),
             });
         }
         for bag in bags {
@@ -514,7 +491,9 @@ impl Walker<'_> {
                 return Err(Error::LimitExceeded {
                     limit: "PKCS#12 bag count",
                     value: u64::try_from(self.bags).unwrap_or(u64::MAX),
-                    max: u64::try_from(self.limits.max_bags).unwrap_or(u64::MAX),
+                    bound: crate::Bound::Max(
+                        u64::try_from(self.limits.max_bags).unwrap_or(u64::MAX),
+                    ),
                 });
             }
             let (friendly_name, local_key_id) = attributes(bag.attributes.as_ref());

@@ -26,22 +26,55 @@
 use der::asn1::ObjectIdentifier;
 
 use crate::asn1::{self, Ends, Reader, Tlv, tag};
-use crate::chain::ParsedCertificate;
+use crate::error::at_most;
 use crate::oid;
-use crate::verify::VerifyLimits;
+use crate::x509::{CertCache, ParsedCertificate};
 use crate::{Error, Result};
 
-/// The largest PKCS#7 structure accepted by default ([`VerifyLimits::max_message_bytes`]): 1 MiB.
+/// The largest PKCS#7 structure accepted by default ([`ParseLimits::max_message_bytes`]): 1 MiB.
 /// A real Huifu answer or notification is a few KiB (one certificate, a JSON of at most a few
 /// hundred fields); 1 MiB leaves a margin of two orders of magnitude.
 pub const MAX_INPUT: usize = 1024 * 1024;
-/// The deepest ASN.1 nesting accepted in a message by default ([`VerifyLimits::max_depth`]): 24.
+/// The deepest ASN.1 nesting accepted in a message by default ([`ParseLimits::max_depth`]): 24.
 /// A real SignedData with its certificate is about 12 levels deep; 24 doubles that.
 pub const MAX_DEPTH: usize = 24;
-/// The most certificates a message may carry by default ([`VerifyLimits::max_certificates`]).
+/// The most certificates a message may carry by default ([`ParseLimits::max_certificates`]).
 pub const MAX_CERTIFICATES: usize = 32;
-/// The most signer infos a message may carry by default ([`VerifyLimits::max_signer_infos`]).
+/// The most signer infos a message may carry by default ([`ParseLimits::max_signer_infos`]).
 pub const MAX_SIGNER_INFOS: usize = 16;
+
+/// Bounds on what a message may make the parser do; exceeding one is [`Error::LimitExceeded`]
+/// naming it.
+///
+/// ```
+/// use huifu_cfca::pkcs7::parse::ParseLimits;
+/// let limits = ParseLimits { max_certificates: 4, ..ParseLimits::default() };
+/// assert_eq!(limits.max_depth, 24);
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ParseLimits {
+    /// The largest PKCS#7 structure accepted, in bytes (default 1 MiB; real answers are a few
+    /// KiB).
+    pub max_message_bytes: usize,
+    /// The most certificates a message may carry (default 32).
+    pub max_certificates: usize,
+    /// The most SignerInfos a message may carry (default 16).
+    pub max_signer_infos: usize,
+    /// The deepest ASN.1 nesting accepted in a message (default 24; a SignedData with
+    /// certificates needs about 12).
+    pub max_depth: usize,
+}
+
+impl Default for ParseLimits {
+    fn default() -> Self {
+        ParseLimits {
+            max_message_bytes: MAX_INPUT,
+            max_certificates: MAX_CERTIFICATES,
+            max_signer_infos: MAX_SIGNER_INFOS,
+            max_depth: MAX_DEPTH,
+        }
+    }
+}
 
 const WHAT: &str = "PKCS#7";
 
@@ -141,24 +174,28 @@ pub struct ParsedSignedData {
     pub signer_infos: Vec<ParsedSignerInfo>,
 }
 
-/// Parses a ContentInfo holding a SignedData, DER or BER, with the default [`VerifyLimits`].
+/// Parses a ContentInfo holding a SignedData, DER or BER, with the default [`ParseLimits`].
 ///
 /// Bytes after the ContentInfo are [`Error::TrailingData`]; a content type other than signedData
 /// is [`Error::UnsupportedAlgorithm`].
 pub fn parse(bytes: &[u8]) -> Result<ParsedSignedData> {
-    parse_with_limits(bytes, &VerifyLimits::default())
+    parse_with_limits(bytes, &ParseLimits::default())
 }
 
 /// Parses a ContentInfo holding a SignedData within `limits` (message size, certificates,
 /// signer infos, nesting depth); exceeding one is [`Error::LimitExceeded`].
-pub fn parse_with_limits(bytes: &[u8], limits: &VerifyLimits) -> Result<ParsedSignedData> {
-    if bytes.len() > limits.max_message_bytes {
-        return Err(Error::LimitExceeded {
-            limit: "PKCS#7 size",
-            value: bytes.len() as u64,
-            max: limits.max_message_bytes as u64,
-        });
-    }
+pub fn parse_with_limits(bytes: &[u8], limits: &ParseLimits) -> Result<ParsedSignedData> {
+    parse_with(bytes, limits, None)
+}
+
+/// [`parse_with_limits`], decoding the message's certificates through `certs` (a verifier's
+/// cache) when there is one.
+pub(crate) fn parse_with(
+    bytes: &[u8],
+    limits: &ParseLimits,
+    certs: Option<&CertCache>,
+) -> Result<ParsedSignedData> {
+    at_most("PKCS#7 size", bytes.len(), limits.max_message_bytes)?;
     // One walk finds where every indefinite-length element ends: reading, checking the DER shape
     // and re-encoding then cost time linear in the size, whatever the nesting.
     let ends = Ends::scan(bytes, limits.max_depth);
@@ -188,13 +225,14 @@ pub fn parse_with_limits(bytes: &[u8], limits: &VerifyLimits) -> Result<ParsedSi
     let mut inner = explicit.children();
     let signed_data = inner.expect(tag::SEQUENCE, "SignedData")?;
     inner.finish("ContentInfo")?;
-    parse_signed_data(&signed_data, encoding, limits)
+    parse_signed_data(&signed_data, encoding, limits, certs)
 }
 
 fn parse_signed_data(
     sd: &Tlv<'_>,
     encoding: Encoding,
-    limits: &VerifyLimits,
+    limits: &ParseLimits,
+    cache: Option<&CertCache>,
 ) -> Result<ParsedSignedData> {
     const SD: &str = "SignedData";
     let mut r = sd.children();
@@ -236,14 +274,12 @@ fn parse_signed_data(
             if c.tag != tag::SEQUENCE {
                 continue;
             }
-            if certificates.len() >= limits.max_certificates {
-                return Err(Error::LimitExceeded {
-                    limit: "certificates in a message",
-                    value: certificates.len() as u64 + 1,
-                    max: limits.max_certificates as u64,
-                });
-            }
-            certificates.push(ParsedCertificate::from_der(c.raw)?);
+            at_most(
+                "certificates in a message",
+                certificates.len() + 1,
+                limits.max_certificates,
+            )?;
+            certificates.push(crate::x509::decode_cached(cache, c.raw)?);
         }
     }
     // CRLs are not used.
@@ -252,13 +288,11 @@ fn parse_signed_data(
     let mut signer_infos = Vec::new();
     let mut sis = r.expect(tag::SET, "signerInfos")?.children();
     while !sis.is_empty() {
-        if signer_infos.len() >= limits.max_signer_infos {
-            return Err(Error::LimitExceeded {
-                limit: "signer infos in a message",
-                value: signer_infos.len() as u64 + 1,
-                max: limits.max_signer_infos as u64,
-            });
-        }
+        at_most(
+            "signer infos in a message",
+            signer_infos.len() + 1,
+            limits.max_signer_infos,
+        )?;
         let si = sis.expect(tag::SEQUENCE, "SignerInfo")?;
         signer_infos.push(parse_signer_info(&si)?);
     }

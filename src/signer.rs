@@ -84,7 +84,7 @@ impl Signer {
         let der = certificate
             .to_der()
             .map_err(|e| Error::malformed("certificate", e))?;
-        crate::chain::ParsedCertificate::from_der(&der)?;
+        crate::x509::ParsedCertificate::from_der(&der)?;
         let template = pkcs7::build::SignedDataTemplate::new(&certificate, key.size())?;
         let engine = RsaEngine::new(&key);
         Ok(Signer {

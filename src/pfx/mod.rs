@@ -19,7 +19,7 @@ mod mac;
 use std::fmt;
 
 use der::asn1::{ObjectIdentifier, OctetString};
-use der::{Decode, Encode, EncodingRules, Reader, SliceReader, Tagged};
+use der::{Decode, Encode, Tagged};
 use rsa::pkcs8::DecodePrivateKey;
 use rsa::pkcs8::DecodePublicKey;
 use x509_cert::Certificate;
@@ -254,33 +254,6 @@ fn rsa_modulus_bits(pkcs8: &[u8]) -> Option<u64> {
     Some(crate::rsa_key::modulus_bits(n.value)).filter(|bits| *bits > 0)
 }
 
-/// Refuses ASN.1 nested deeper than `limits.max_depth`, before the typed decoder sees it. Other
-/// faults are left to the typed decoder to report.
-fn check_depth(bytes: &[u8], limits: &PfxLimits) -> Result<()> {
-    use crate::asn1::{Reader, Tlv};
-    fn walk(tlv: &Tlv<'_>) -> Result<()> {
-        if !tlv.constructed() {
-            return Ok(());
-        }
-        let mut r = tlv.children();
-        while !r.is_empty() {
-            match r.next() {
-                Ok(child) => walk(&child)?,
-                Err(e @ Error::LimitExceeded { .. }) => return Err(e),
-                Err(_) => return Ok(()),
-            }
-        }
-        Ok(())
-    }
-    let ends = crate::asn1::Ends::scan(bytes, limits.max_depth);
-    let mut top = Reader::indexed(bytes, limits.max_depth, &ends);
-    match top.next() {
-        Ok(tlv) => walk(&tlv),
-        Err(e @ Error::LimitExceeded { .. }) => Err(e),
-        Err(_) => Ok(()),
-    }
-}
-
 /// The RSA public key of a certificate, if it has one.
 pub(crate) fn certificate_key(certificate: &Certificate) -> Option<rsa::PublicKey> {
     let spki = certificate
@@ -309,8 +282,7 @@ pub fn decode(der: &[u8], password: &str, limits: &PfxLimits) -> Result<PfxConte
             bound: crate::Bound::Max(u64::try_from(limits.max_input_bytes).unwrap_or(u64::MAX)),
         });
     }
-    check_depth(der, limits)?;
-    let pfx: Pfx = decode_ber(der, "PFX")?;
+    let pfx: Pfx = decode_ber(der, limits)?;
     if pfx.version != 3 {
         return Err(Error::malformed(
             "PFX",
@@ -366,13 +338,11 @@ pub fn decode(der: &[u8], password: &str, limits: &PfxLimits) -> Result<PfxConte
         },
     };
 
-    check_depth(auth_safe, limits)?;
-    let safes: AuthenticatedSafe = decode_ber(auth_safe, "PFX")?;
+    let safes: AuthenticatedSafe = decode_ber(auth_safe, limits)?;
     for safe in &safes {
         match safe {
             ContentInfo::Data(data) => {
-                check_depth(data.as_bytes(), limits)?;
-                let bags: SafeContents = decode_ber(data.as_bytes(), "PFX")?;
+                let bags: SafeContents = decode_ber(data.as_bytes(), limits)?;
                 walker.safe(&bags, "none")?;
             }
             ContentInfo::EncryptedData(encrypted) => {
@@ -386,8 +356,7 @@ pub fn decode(der: &[u8], password: &str, limits: &PfxLimits) -> Result<PfxConte
                     ciphertext,
                     "PKCS#12 safe encryption",
                 )?;
-                check_depth(&plain, limits)?;
-                let bags: SafeContents = match decode_ber(&plain, "PFX") {
+                let bags: SafeContents = match decode_ber(&plain, limits) {
                     Ok(bags) => bags,
                     Err(e) => return Err(walker.garbage(e)),
                 };
@@ -401,19 +370,34 @@ pub fn decode(der: &[u8], password: &str, limits: &PfxLimits) -> Result<PfxConte
     Ok(walker.contents)
 }
 
-/// Decodes `T` under BER rules and refuses trailing bytes.
-fn decode_ber<'a, T: Decode<'a, Error = der::Error>>(
-    bytes: &'a [u8],
-    what: &'static str,
+/// Decodes `T` from BER and refuses trailing bytes: the crate's one BER reader
+/// ([`crate::asn1`]) reads the element within `limits.max_depth` and re-encodes it as DER
+/// (definite lengths, chunked strings joined; a DER input is taken as it is), then `der` decodes
+/// that DER.
+fn decode_ber<T: der::DecodeOwned<Error = der::Error>>(
+    bytes: &[u8],
+    limits: &PfxLimits,
 ) -> Result<T> {
-    let mut reader = SliceReader::new_with_encoding_rules(bytes, EncodingRules::Ber)
-        .map_err(|e| Error::malformed(what, e))?;
-    let value = T::decode(&mut reader).map_err(|e| Error::malformed(what, e))?;
-    let rest = usize::try_from(reader.remaining_len()).unwrap_or(usize::MAX);
-    if rest != 0 {
-        return Err(Error::TrailingData { what, count: rest });
+    const WHAT: &str = "PFX";
+    let reframe = |e: Error| match e {
+        Error::Malformed { detail, .. } => Error::malformed(WHAT, detail),
+        other => other,
+    };
+    let ends = crate::asn1::Ends::scan(bytes, limits.max_depth);
+    let mut top = crate::asn1::Reader::indexed(bytes, limits.max_depth, &ends);
+    let tlv = top.next().map_err(reframe)?;
+    if !top.is_empty() {
+        return Err(Error::TrailingData {
+            what: WHAT,
+            count: top.remaining().len(),
+        });
     }
-    Ok(value)
+    let der = if tlv.is_der_shaped() {
+        std::borrow::Cow::Borrowed(tlv.raw)
+    } else {
+        std::borrow::Cow::Owned(tlv.to_der().map_err(reframe)?)
+    };
+    T::from_der(&der).map_err(|e| Error::malformed(WHAT, e))
 }
 
 /// Walks the safes and bags of one PFX, collecting keys and certificates.
@@ -598,6 +582,52 @@ fn attributes(attributes: Option<&Attributes>) -> (Option<String>, Option<Vec<u8
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Java writes the `[0] IMPLICIT` encryptedContent in chunks, and BER may nest chunks or give a
+    /// constructed string a definite length: all are read through the crate's one BER reader and
+    /// joined, and written back primitive.
+    #[test]
+    fn chunked_encrypted_content_is_joined() {
+        let oid_data = [
+            0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x01,
+        ];
+        let sha1 = [0x30, 0x07, 0x06, 0x05, 0x2b, 0x0e, 0x03, 0x02, 0x1a];
+        let content = [
+            0xa0, 0x80, 0x04, 0x02, 0xab, 0xcd, 0x24, 0x05, 0x04, 0x03, 0xef, 0x01, 0x02, 0x00,
+            0x00,
+        ];
+        let mut ber = vec![0x30, 0x80];
+        ber.extend(oid_data);
+        ber.extend(sha1);
+        ber.extend(content);
+        ber.extend([0, 0]);
+        let info: asn1::EncryptedContentInfo = decode_ber(&ber, &PfxLimits::default()).unwrap();
+        let joined = info
+            .encrypted_content
+            .as_ref()
+            .map(|c| c.as_bytes().to_vec());
+        assert_eq!(joined.as_deref(), Some(&[0xab, 0xcd, 0xef, 0x01, 0x02][..]));
+        let der = info.to_der().unwrap();
+        assert!(
+            der.ends_with(&[0x80, 0x05, 0xab, 0xcd, 0xef, 0x01, 0x02]),
+            "{der:02x?}"
+        );
+        // Trailing bytes and a nest deeper than the bound are refused.
+        let mut long = ber.clone();
+        long.push(0);
+        assert!(matches!(
+            decode_ber::<asn1::EncryptedContentInfo>(&long, &PfxLimits::default()),
+            Err(Error::TrailingData { count: 1, .. })
+        ));
+        let shallow = PfxLimits {
+            max_depth: 1,
+            ..PfxLimits::default()
+        };
+        assert!(matches!(
+            decode_ber::<asn1::EncryptedContentInfo>(&ber, &shallow),
+            Err(Error::LimitExceeded { .. })
+        ));
+    }
 
     #[test]
     fn limits_default() {

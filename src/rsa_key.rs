@@ -26,8 +26,7 @@ pub const MAX_RSA_BITS: u64 = 8192;
 /// The RSA modulus sizes accepted, in bits: the crate's one key-size policy. The signer, the PFX
 /// reader, the test PKI generator and the verifier (the signer's key and every certificate
 /// signature on the path) check keys with it; outside the bounds is [`Error::LimitExceeded`]
-/// naming the bound ([`Bound::Min`](crate::Bound::Min) or
-/// [`Bound::Max`](crate::Bound::Max)).
+/// naming the bound ([`Bound::Min`] or [`Bound::Max`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RsaKeySize {
     /// The smallest modulus accepted, in bits (default [`MIN_RSA_BITS`], 1024).

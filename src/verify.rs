@@ -357,9 +357,11 @@ impl Verifier {
     ) -> Result<VerifiedMessage> {
         let cfg = &self.config;
         let count = parsed.signer_infos.len();
+        // RFC 5652 §5.1: signerInfos may hold any number; Huifu's answers carry exactly one.
         if count == 0 || (cfg.require_single_signer && count != 1) {
             return Err(Error::SignerCount(count));
         }
+        // RFC 5652 §5.2: the eContentType names what is signed; only id-data is.
         if parsed.econtent_type != oid::DATA {
             return Err(Error::unsupported(
                 "eContentType",
@@ -405,8 +407,11 @@ impl Verifier {
     )> {
         let cfg = &self.config;
         let digest = check_algorithms(parsed, si, cfg.allow_sha1)?;
+        // RFC 5652 §5.3: the sid names the signer's certificate.
         let cert = self.find_signer(parsed, &si.sid)?;
         let key = crypto::rsa_public_key(cert, &cfg.limits.path.rsa_key_size, Some(&cfg.keys))?;
+        // RFC 5652 §5.4, §5.6: without signed attributes the signature is over the content's
+        // digest; with them, over the DER SET OF the attributes (after their own checks).
         match &si.signed_attributes {
             None => crypto::verify_rsa(&key, digest, econtent, &si.signature)?,
             Some(attrs) => {
@@ -421,6 +426,7 @@ impl Verifier {
                 }
             }
         }
+        // RFC 5280 §6: the signer's certificate chains to a trust anchor (crate::chain).
         let chain = match &cfg.trust {
             None => Vec::new(),
             Some(trust) => {
@@ -469,7 +475,7 @@ impl Verifier {
 
 /// The certificate a SignerInfo names: the first of `certs` whose issuer matches by RFC 5280
 /// name comparison (§7.1) and whose serial is equal, or whose subject key identifier is equal.
-/// The one rule for choosing the signer: [`Verifier`] and [`inspect`] both use it, so they name
+/// The one rule for choosing the signer: [`Verifier`] and [`inspect()`] both use it, so they name
 /// the same certificate whatever look-alike certificates a message carries.
 pub(crate) fn signer_certificate<'p>(
     mut certs: impl Iterator<Item = &'p ParsedCertificate>,
@@ -493,6 +499,7 @@ fn check_algorithms(
     let digest = DigestAlgorithm::from_oid(&si.digest_algorithm.oid).ok_or_else(|| {
         Error::unsupported("digest algorithm", oid::name(&si.digest_algorithm.oid))
     })?;
+    // RFC 5754 §2, RFC 4055 §5: the parameters of these algorithms are NULL or absent.
     crypto::check_null_parameters(
         si.digest_algorithm.parameters.as_deref(),
         "digest algorithm",
@@ -501,6 +508,7 @@ fn check_algorithms(
         si.signature_algorithm.parameters.as_deref(),
         "signature algorithm",
     )?;
+    // RFC 5652 §5.1: digestAlgorithms lists every signer's digest algorithm.
     if !parsed
         .digest_algorithms
         .iter()
@@ -511,6 +519,7 @@ fn check_algorithms(
             digest.name()
         )));
     }
+    // RFC 5652 §5.3 with RFC 5754 §3.2: the signature algorithm's digest is the SignerInfo's.
     if let Some(implied) = implied
         && implied != digest
     {
@@ -520,6 +529,7 @@ fn check_algorithms(
             oid::name(&si.signature_algorithm.oid)
         )));
     }
+    // RFC 5754 §2 permits SHA-1; this verifier refuses it unless the caller opts in.
     digest.check_allowed(allow_sha1)?;
     Ok(digest)
 }
@@ -547,6 +557,7 @@ fn check_signed_attributes(
             ))),
         }
     };
+    // RFC 5652 §5.3, §11.1: a contentType attribute, single-valued, equal to the eContentType.
     let ct = single(&oid::ATTR_CONTENT_TYPE, "contentType")?;
     let data_der = oid::DATA
         .to_der()
@@ -561,6 +572,8 @@ fn check_signed_attributes(
             "the contentType attribute differs from the eContentType".to_string(),
         ));
     }
+    // RFC 5652 §5.4, §11.2: a messageDigest attribute, an OCTET STRING equal to the content's
+    // digest.
     let md = single(&oid::ATTR_MESSAGE_DIGEST, "messageDigest")?;
     match md.split_first() {
         Some((&0x04, _)) => {}

@@ -4,10 +4,10 @@
 //!
 //! - the signer (end entity) must be within its validity period at the verification time; if it
 //!   has keyUsage, digitalSignature or nonRepudiation must be set; unknown critical extensions are
-//!   rejected; it must not be a CA (basicConstraints cA=TRUE: [`Error::CaUsedAsEndEntity`], as
+//!   rejected; it must not be a CA (basicConstraints cA=TRUE: [`ChainError::CaUsedAsEndEntity`], as
 //!   rustls-webpki's `CaUsedAsEndEntity`);
 //! - every certificate on the path that has extendedKeyUsage must allow emailProtection or
-//!   anyExtendedKeyUsage (RFC 5280 §4.2.1.12; [`Error::ExtendedKeyUsage`]), as `openssl cms
+//!   anyExtendedKeyUsage (RFC 5280 §4.2.1.12; [`ChainError::ExtendedKeyUsage`]), as `openssl cms
 //!   -verify` requires of S/MIME signers and their CAs;
 //! - an issuer is looked up by subject == issuer (RFC 5280 name matching:
 //!   [`crate::x509::names_match`]), and where the child has an authority

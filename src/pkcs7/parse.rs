@@ -19,7 +19,7 @@
 //! SignerIdentifier ::= CHOICE { IssuerAndSerialNumber, subjectKeyIdentifier [0] IMPLICIT OCTET STRING }
 //! ```
 //!
-//! BER is read with the crate's TLV reader ([`crate::asn1`]): `der` 0.8 keeps chunk headers in an `Any`
+//! BER is read with the crate's TLV reader (the private `asn1` module): `der` 0.8 keeps chunk headers in an `Any`
 //! eContent and cannot hand back exact nested bytes (protocol.md section 3). Certificates are
 //! decoded by `x509-cert` from their DER.
 
@@ -237,6 +237,7 @@ fn parse_signed_data(
     const SD: &str = "SignedData";
     let mut r = sd.children();
     let version = read_small_int(&mut r, SD)?;
+    // RFC 5652 §5.1: CMSVersion 1, 3, 4 or 5.
     if !matches!(version, 1 | 3 | 4 | 5) {
         return Err(Error::malformed(SD, format!("unknown version {version}")));
     }
@@ -334,6 +335,7 @@ fn parse_signer_info(si: &Tlv<'_>) -> Result<ParsedSignerInfo> {
         SignerIdentifier::IssuerAndSerialNumber { .. } => 1,
         SignerIdentifier::SubjectKeyIdentifier(_) => 3,
     };
+    // RFC 5652 §5.3: version 1 with issuerAndSerialNumber, 3 with subjectKeyIdentifier.
     if version != expected_version {
         return Err(Error::malformed(
             SI,

@@ -23,8 +23,10 @@
 //! # }
 //! ```
 
+mod checks;
 mod inspect;
 mod limits;
+mod message;
 
 use std::sync::Arc;
 
@@ -33,10 +35,9 @@ use x509_cert::Certificate;
 
 use crate::chain::{PathCache, PathOptions, TrustStore, VerifyTime, verify_path};
 use crate::check_value::{self, InputForm};
-use crate::content::{self, ContentMode};
 use crate::identity::{self, SignerPin};
 use crate::oid;
-use crate::pkcs7::parse::{self, Encoding, ParsedSignedData, ParsedSignerInfo, SignerIdentifier};
+use crate::pkcs7::parse::{self, ParsedSignedData, ParsedSignerInfo, SignerIdentifier};
 use crate::rsa_key::{self as crypto, KeyCache};
 use crate::x509::{CertCache, ParsedCertificate};
 use crate::{Error, Result};
@@ -44,6 +45,10 @@ use crate::{Error, Result};
 pub use crate::rsa_key::DigestAlgorithm;
 pub use inspect::{Inspection, SignerInspection, inspect};
 pub use limits::VerifyLimits;
+pub use message::{SignerInfoSummary, VerifiedMessage};
+
+pub(crate) use checks::signer_certificate;
+use checks::{check_algorithms, check_signed_attributes};
 
 /// Verifies signed messages. Cheap to clone (the configuration is shared), `Send + Sync`.
 #[derive(Clone, Debug)]
@@ -198,87 +203,6 @@ impl VerifierBuilder {
                 keys: KeyCache::default(),
             }),
         })
-    }
-}
-
-/// Who signed, in text.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SignerInfoSummary {
-    /// The signer certificate's subject (RFC 4514 order).
-    pub subject: String,
-    /// The signer certificate's issuer (RFC 4514 order).
-    pub issuer: String,
-    /// The serial number, lower-case hex.
-    pub serial: String,
-    /// notBefore, RFC 3339.
-    pub not_before: String,
-    /// notAfter, RFC 3339.
-    pub not_after: String,
-    /// The subject's common name, if it has one.
-    pub common_name: Option<String>,
-    /// The CFCA customer id from the CN (`100001` for Huifu), if the CN has the CFCA shape.
-    pub cn_id: Option<String>,
-}
-
-impl SignerInfoSummary {
-    pub(crate) fn of(cert: &ParsedCertificate) -> Self {
-        let common_name = cert.common_name();
-        let cn_id = common_name
-            .as_deref()
-            .and_then(identity::CfcaCn::parse)
-            .map(|cn| cn.id);
-        SignerInfoSummary {
-            subject: cert.subject_string(),
-            issuer: cert.issuer_string(),
-            serial: cert.serial_hex(),
-            not_before: cert.not_before_rfc3339(),
-            not_after: cert.not_after_rfc3339(),
-            // Shown by the CLI and in logs: escaped (the subject and issuer already are).
-            common_name: common_name.as_deref().map(crate::error::escape_untrusted),
-            cn_id,
-        }
-    }
-}
-
-/// A message whose signature, chain and signer identity were verified.
-#[derive(Debug, Clone)]
-#[non_exhaustive]
-pub struct VerifiedMessage {
-    /// The signed eContent, as signed.
-    pub econtent: Vec<u8>,
-    /// DER or BER.
-    pub encoding: Encoding,
-    /// The form the input arrived in.
-    pub input_form: InputForm,
-    /// Who signed.
-    pub signer: SignerInfoSummary,
-    /// The signer's certificate.
-    pub signer_certificate: Certificate,
-    /// The validated path, signer first and trust anchor last (empty when the chain was not
-    /// checked).
-    pub chain: Vec<Certificate>,
-    /// True if the signature covered signed attributes.
-    pub signed_attributes: bool,
-    /// The digest algorithm of the (first) signer.
-    pub digest_algorithm: DigestAlgorithm,
-}
-
-impl VerifiedMessage {
-    /// The Huifu-unwrapped text: the eContent decoded from base64 as UTF-8, if it is that.
-    pub fn text(&self) -> Option<String> {
-        content::unwrap_huifu(&self.econtent)
-    }
-
-    /// The content in a mode: `Raw` is the eContent; `Huifu` is the unwrapped bytes when the
-    /// eContent is base64 of UTF-8 text, else the eContent as it is.
-    pub fn content(&self, mode: ContentMode) -> Vec<u8> {
-        match mode {
-            ContentMode::Raw => self.econtent.clone(),
-            ContentMode::Huifu => self
-                .text()
-                .map(String::into_bytes)
-                .unwrap_or_else(|| self.econtent.clone()),
-        }
     }
 }
 
@@ -471,125 +395,6 @@ impl Verifier {
         )
         .ok_or(Error::SignerCertificateNotFound)
     }
-}
-
-/// The certificate a SignerInfo names: the first of `certs` whose issuer matches by RFC 5280
-/// name comparison (§7.1) and whose serial is equal, or whose subject key identifier is equal.
-/// The one rule for choosing the signer: [`Verifier`] and [`inspect()`] both use it, so they name
-/// the same certificate whatever look-alike certificates a message carries.
-pub(crate) fn signer_certificate<'p>(
-    mut certs: impl Iterator<Item = &'p ParsedCertificate>,
-    sid: &SignerIdentifier,
-) -> Option<&'p ParsedCertificate> {
-    certs.find(|c| match sid {
-        SignerIdentifier::IssuerAndSerialNumber { issuer, serial } => {
-            c.serial() == serial.as_slice() && crate::x509::names_match(c.issuer_der(), issuer)
-        }
-        SignerIdentifier::SubjectKeyIdentifier(ski) => c.subject_key_id() == Some(ski.as_slice()),
-    })
-}
-
-/// The digest algorithm, after checking it against the signature algorithm and the SHA-1 policy.
-fn check_algorithms(
-    parsed: &ParsedSignedData,
-    si: &ParsedSignerInfo,
-    allow_sha1: bool,
-) -> Result<DigestAlgorithm> {
-    let implied = crypto::signature_digest(&si.signature_algorithm.oid, "signature algorithm")?;
-    let digest = DigestAlgorithm::from_oid(&si.digest_algorithm.oid).ok_or_else(|| {
-        Error::unsupported("digest algorithm", oid::name(&si.digest_algorithm.oid))
-    })?;
-    // RFC 5754 §2, RFC 4055 §5: the parameters of these algorithms are NULL or absent.
-    crypto::check_null_parameters(
-        si.digest_algorithm.parameters.as_deref(),
-        "digest algorithm",
-    )?;
-    crypto::check_null_parameters(
-        si.signature_algorithm.parameters.as_deref(),
-        "signature algorithm",
-    )?;
-    // RFC 5652 §5.1: digestAlgorithms lists every signer's digest algorithm.
-    if !parsed
-        .digest_algorithms
-        .iter()
-        .any(|a| a.oid == si.digest_algorithm.oid)
-    {
-        return Err(Error::AlgorithmMismatch(format!(
-            "the signer's digest algorithm {} is not in the SignedData digestAlgorithms",
-            digest.name()
-        )));
-    }
-    // RFC 5652 §5.3 with RFC 5754 §3.2: the signature algorithm's digest is the SignerInfo's.
-    if let Some(implied) = implied
-        && implied != digest
-    {
-        return Err(Error::AlgorithmMismatch(format!(
-            "digest algorithm {} but signature algorithm {}",
-            digest.name(),
-            oid::name(&si.signature_algorithm.oid)
-        )));
-    }
-    // RFC 5754 §2 permits SHA-1; this verifier refuses it unless the caller opts in.
-    digest.check_allowed(allow_sha1)?;
-    Ok(digest)
-}
-
-/// contentType must be `data` (and the eContentType); messageDigest must be the content's digest.
-fn check_signed_attributes(
-    attrs: &parse::SignedAttributes,
-    econtent_type: &der::asn1::ObjectIdentifier,
-    content_digest: &[u8],
-) -> Result<()> {
-    let single = |attr_oid: &der::asn1::ObjectIdentifier, name: &str| -> Result<Vec<u8>> {
-        let mut found = attrs.find(attr_oid);
-        let attr = found
-            .next()
-            .ok_or_else(|| Error::InvalidSignedAttributes(format!("no {name} attribute")))?;
-        if found.next().is_some() {
-            return Err(Error::InvalidSignedAttributes(format!(
-                "several {name} attributes"
-            )));
-        }
-        match attr.values.as_slice() {
-            [value] => Ok(value.clone()),
-            _ => Err(Error::InvalidSignedAttributes(format!(
-                "the {name} attribute must have exactly one value"
-            ))),
-        }
-    };
-    // RFC 5652 §5.3, §11.1: a contentType attribute, single-valued, equal to the eContentType.
-    let ct = single(&oid::ATTR_CONTENT_TYPE, "contentType")?;
-    let data_der = oid::DATA
-        .to_der()
-        .map_err(|e| Error::malformed("OID", e.to_string()))?;
-    if ct != data_der {
-        return Err(Error::InvalidSignedAttributes(
-            "the contentType attribute is not id-data".to_string(),
-        ));
-    }
-    if *econtent_type != oid::DATA {
-        return Err(Error::InvalidSignedAttributes(
-            "the contentType attribute differs from the eContentType".to_string(),
-        ));
-    }
-    // RFC 5652 §5.4, §11.2: a messageDigest attribute, an OCTET STRING equal to the content's
-    // digest.
-    let md = single(&oid::ATTR_MESSAGE_DIGEST, "messageDigest")?;
-    match md.split_first() {
-        Some((&0x04, _)) => {}
-        _ => {
-            return Err(Error::InvalidSignedAttributes(
-                "the messageDigest attribute is not an OCTET STRING".to_string(),
-            ));
-        }
-    }
-    let mut r = crate::asn1::Reader::new(&md);
-    let value = r.next()?;
-    r.finish("messageDigest")?;
-    if value.value != content_digest {
-        return Err(Error::DigestMismatch);
-    }
-    Ok(())
 }
 
 #[cfg(test)]

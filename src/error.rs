@@ -30,7 +30,8 @@ impl fmt::Display for Bound {
 /// Everything that can fail in this crate.
 ///
 /// Variants are grouped by stage: input decoding, PKCS#12, signing, verification, chain
-/// building, identity pinning, and (with the `client` feature) the APP+ client.
+/// building (one variant, [`Error::Chain`], carrying a [`ChainError`]), certificate decoding,
+/// identity pinning, and (with the `client` feature) the APP+ client.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -144,6 +145,8 @@ pub enum Error {
     /// found ([`ChainError::rank`]).
     #[error("untrusted chain: {0}")]
     Chain(#[from] ChainError),
+
+    // ---- certificates (decoding, before any path is built) -------------------------------
     /// A certificate carries the same extension twice (RFC 5280 §4.2: "A certificate MUST NOT
     /// include more than one instance of a particular extension").
     #[error("certificate {subject} has more than one {oid} extension")]

@@ -9,8 +9,7 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use huifu_cfca::pkcs7::parse::parse_with_limits;
-use huifu_cfca::verify::VerifyLimits;
+use huifu_cfca::pkcs7::parse::{ParseLimits, parse_with_limits};
 
 /// `vectors/p7/huifu-ber.p7b` with its eContent ([0] at offset 48, 143 bytes, all of it
 /// indefinite-length) replaced by `levels` nested constructed OCTET STRINGs around `chunks`
@@ -34,11 +33,10 @@ fn message(levels: usize, chunks: usize) -> Vec<u8> {
 }
 
 fn bench(c: &mut Criterion) {
-    let limits = VerifyLimits {
+    let limits = ParseLimits {
         max_message_bytes: 8 << 20,
-        max_input_bytes: 8 << 20,
         max_depth: 64,
-        ..VerifyLimits::default()
+        ..ParseLimits::default()
     };
     let chunks = (4 << 20) / 3;
     let mut group = c.benchmark_group("ber_depth");

@@ -2,41 +2,80 @@
 //!
 //! Our own path builder, modelled on rustls-webpki's `verify_cert.rs`: candidates are found by name
 //! (and key identifiers where both sides carry them), every signature is checked over the exact
-//! TBSCertificate bytes, and a failed path reports the most specific reason found.
+//! TBSCertificate bytes, and a failed path reports the most specific reason found
+//! ([`ChainError::rank`]).
 //!
 //! - signer: within its validity period; keyUsage (if present) has digitalSignature or
 //!   nonRepudiation; no unknown critical extension;
 //! - issuers: basicConstraints cA (anchors without basicConstraints are accepted as v1 roots),
 //!   pathLenConstraint, keyUsage keyCertSign (if present), no unknown critical extension;
 //!   intermediates within their validity period (anchors are trusted as given);
-//! - chaining: issuer == subject (exact DER), AKI == SKI where both exist;
+//! - chaining: issuer == subject (RFC 5280 §7.1 name matching), AKI == SKI where both exist;
 //! - signatures: sha256/384/512WithRSAEncryption; sha1WithRSAEncryption only with the same SHA-1
 //!   opt-in as messages (`VerifierBuilder::allow_sha1`);
 //! - at most 6 intermediates, no certificate twice on a path, at most 64 signature checks (the
-//!   defaults of [`VerifyLimits`](crate::verify::VerifyLimits));
+//!   defaults of [`PathLimits`]);
 //! - a signer certificate that is itself an anchor is trusted directly.
+//!
+//! Every failure is a [`ChainError`] carried by [`Error::Chain`](crate::Error::Chain).
 
 mod cache;
-mod cert;
 mod path;
 mod store;
 mod time;
 
+use crate::rsa_key::RsaKeySize;
+
+pub use crate::error::ChainError;
+pub use crate::x509::ParsedCertificate;
 pub(crate) use cache::PathCache;
-pub use cert::ParsedCertificate;
-pub use path::{MAX_INTERMEDIATES, MAX_SIGNATURE_CHECKS};
 pub(crate) use path::{PathOptions, verify_path};
 pub use store::TrustStore;
 pub use time::VerifyTime;
+
+/// The most intermediates a path may hold, by default.
+pub const MAX_INTERMEDIATES: usize = 6;
+/// The most signature checks one path search may do, by default.
+pub const MAX_SIGNATURE_CHECKS: usize = 64;
+
+/// Bounds on a path search: what one signer certificate may make the verifier do.
+///
+/// ```
+/// use huifu_cfca::chain::PathLimits;
+/// let limits = PathLimits { max_intermediates: 2, ..PathLimits::default() };
+/// assert_eq!(limits.max_signature_checks, 64);
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PathLimits {
+    /// The most intermediates a certificate path may hold (default 6); a longer one is
+    /// [`ChainError::PathTooLong`].
+    pub max_intermediates: usize,
+    /// The most certificate signature checks one path search may do (default 64); more is
+    /// [`ChainError::BudgetExhausted`].
+    pub max_signature_checks: usize,
+    /// The RSA key sizes accepted for the signer's key and every certificate signature on the
+    /// path (default 1024..=8192 bits).
+    pub rsa_key_size: RsaKeySize,
+}
+
+impl Default for PathLimits {
+    fn default() -> Self {
+        PathLimits {
+            max_intermediates: MAX_INTERMEDIATES,
+            max_signature_checks: MAX_SIGNATURE_CHECKS,
+            rsa_key_size: RsaKeySize::default(),
+        }
+    }
+}
 
 /// Validates the path from `signer` to an anchor of `trust`, with `intermediates` as candidate
 /// issuers, checked at `time` (the same rules as [`Verifier`](crate::verify::Verifier) applies to
 /// a message's signer). Returns the path, signer first and anchor last.
 ///
 /// Errors: [`Error::NoTrustAnchors`](crate::Error::NoTrustAnchors) for an empty store,
-/// [`Error::CertificateValidity`](crate::Error::CertificateValidity),
-/// [`Error::UntrustedChain`](crate::Error::UntrustedChain), and the signature errors of the
-/// certificates on the path.
+/// [`Error::Chain`](crate::Error::Chain) with the most specific [`ChainError`] found, and
+/// [`Error::LimitExceeded`](crate::Error::LimitExceeded) for an issuer key outside
+/// [`PathLimits::rsa_key_size`].
 pub fn verify_chain(
     signer: &ParsedCertificate,
     intermediates: &[ParsedCertificate],
@@ -50,7 +89,7 @@ pub fn verify_chain(
         trust,
         time,
         allow_sha1,
-        &crate::verify::VerifyLimits::default(),
+        &PathLimits::default(),
     )
 }
 
@@ -61,7 +100,7 @@ pub fn verify_chain_with_limits(
     trust: &TrustStore,
     time: VerifyTime,
     allow_sha1: bool,
-    limits: &crate::verify::VerifyLimits,
+    limits: &PathLimits,
 ) -> crate::Result<Vec<ParsedCertificate>> {
     let intermediates: Vec<&ParsedCertificate> = intermediates.iter().collect();
     verify_path(
@@ -72,6 +111,7 @@ pub fn verify_chain_with_limits(
             anchors: trust.anchors(),
             intermediates: &intermediates,
             limits,
+            keys: None,
         },
     )
 }

@@ -1,32 +1,39 @@
 //! The crate's one error type: every variant names what went wrong.
 
+mod chain;
+mod escape;
+
 use std::fmt;
+
+pub use chain::ChainError;
+pub(crate) use escape::{escape_untrusted, escape_untrusted_bounded};
 
 /// A `Result` whose error is this crate's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
-/// Which validity bound of a certificate was violated.
+/// Which side of a [`Error::LimitExceeded`] bound was crossed, with the bound's value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ValidityProblem {
-    /// The certificate's `notAfter` is before the verification time.
-    Expired,
-    /// The certificate's `notBefore` is after the verification time.
-    NotYetValid,
+pub enum Bound {
+    /// The value is below this minimum.
+    Min(u64),
+    /// The value is above this maximum.
+    Max(u64),
 }
 
-impl fmt::Display for ValidityProblem {
+impl fmt::Display for Bound {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            ValidityProblem::Expired => "expired",
-            ValidityProblem::NotYetValid => "not yet valid",
-        })
+        match self {
+            Bound::Min(min) => write!(f, "the minimum is {min}"),
+            Bound::Max(max) => write!(f, "the maximum is {max}"),
+        }
     }
 }
 
 /// Everything that can fail in this crate.
 ///
 /// Variants are grouped by stage: input decoding, PKCS#12, signing, verification, chain
-/// building, identity pinning, and (with the `client` feature) the APP+ client.
+/// building (one variant, [`Error::Chain`], carrying a [`ChainError`]), certificate decoding,
+/// identity pinning, and (with the `client` feature) the APP+ client.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -48,14 +55,14 @@ pub enum Error {
         count: usize,
     },
     /// A configured bound was exceeded (input size, iteration count, key size, …).
-    #[error("limit exceeded: {limit} is {value}, the bound is {max}")]
+    #[error("limit exceeded: {limit} is {value}, {bound}")]
     LimitExceeded {
         /// The name of the bound.
         limit: &'static str,
         /// The value found.
         value: u64,
-        /// The configured maximum (or minimum, for lower bounds).
-        max: u64,
+        /// The bound: a minimum the value is below, or a maximum it is above.
+        bound: Bound,
     },
     /// An algorithm this crate does not implement (or refuses), by OID.
     #[error("unsupported algorithm {oid} ({context})")]
@@ -136,18 +143,12 @@ pub enum Error {
         "no trust anchors: pass trusted CA certificates or disable chain validation explicitly"
     )]
     NoTrustAnchors,
-    /// A certificate on the path is outside its validity period.
-    #[error("certificate {problem}: {subject} (valid {not_before} .. {not_after})")]
-    CertificateValidity {
-        /// Expired or not yet valid.
-        problem: ValidityProblem,
-        /// The certificate's subject.
-        subject: String,
-        /// Start of validity, RFC 3339.
-        not_before: String,
-        /// End of validity, RFC 3339.
-        not_after: String,
-    },
+    /// No certificate path from the signer to a trust anchor holds: the most specific reason
+    /// found ([`ChainError::rank`]).
+    #[error("untrusted chain: {0}")]
+    Chain(#[from] ChainError),
+
+    // ---- certificates (decoding, before any path is built) -------------------------------
     /// A certificate carries the same extension twice (RFC 5280 §4.2: "A certificate MUST NOT
     /// include more than one instance of a particular extension").
     #[error("certificate {subject} has more than one {oid} extension")]
@@ -161,27 +162,6 @@ pub enum Error {
     /// signature is over the DER encoding, and a certificate is refused rather than re-encoded.
     #[error("certificate is not DER-encoded")]
     CertificateNotDer,
-    /// A certificate on the path has an extended key usage that does not allow signing messages
-    /// (RFC 5280 §4.2.1.12: needs emailProtection or anyExtendedKeyUsage).
-    #[error(
-        "extended key usage of {subject} does not allow signing messages (needs emailProtection or anyExtendedKeyUsage)"
-    )]
-    ExtendedKeyUsage {
-        /// The certificate's subject (escaped).
-        subject: String,
-    },
-    /// The message is signed by a CA certificate (basicConstraints cA=TRUE), not an end entity.
-    #[error("the signer certificate {subject} is a CA certificate (basicConstraints cA=TRUE)")]
-    CaUsedAsEndEntity {
-        /// The certificate's subject (escaped).
-        subject: String,
-    },
-    /// No path from the signer to a trust anchor could be built; `reason` says why.
-    #[error("untrusted chain: {reason}")]
-    UntrustedChain {
-        /// The most specific reason found while building paths.
-        reason: String,
-    },
 
     // ---- identity ------------------------------------------------------------------------
     /// The signer is not who the caller pinned.
@@ -385,50 +365,17 @@ pub enum Error {
     Io(#[from] std::io::Error),
 }
 
-/// Text from a message or the network made safe to print: control characters (C0, DEL, C1:
-/// ESC, CR, LF, NUL, …), the Unicode line and paragraph separators and the bidirectional
-/// controls are written as escapes (`\n`, `\r`, `\t`, otherwise `\u{1b}`), so the text cannot
-/// start a forged line or rearrange what a terminal shows. Everything else, backslashes
-/// included, is kept as it is. Every string that comes from a message or the network and
-/// reaches an error, a log line or the CLI passes through it: a certificate's CN holding
-/// `ESC[32mverified OK` must not print a forged line.
-pub(crate) fn escape_untrusted(text: &str) -> String {
-    escape_untrusted_bounded(text, usize::MAX)
-}
-
-/// [`escape_untrusted`], stopping before the output would exceed `max_bytes` (never inside an
-/// escape).
-pub(crate) fn escape_untrusted_bounded(text: &str, max_bytes: usize) -> String {
-    use std::fmt::Write as _;
-    let mut out = String::with_capacity(text.len().min(max_bytes));
-    let mut one = String::new();
-    for c in text.chars() {
-        one.clear();
-        match c {
-            '\n' => one.push_str("\\n"),
-            '\r' => one.push_str("\\r"),
-            '\t' => one.push_str("\\t"),
-            c if c.is_control()
-                || matches!(
-                    c,
-                    '\u{200e}'
-                        | '\u{200f}'
-                        | '\u{2028}'
-                        | '\u{2029}'
-                        | '\u{202a}'..='\u{202e}'
-                        | '\u{2066}'..='\u{2069}'
-                ) =>
-            {
-                let _ = write!(one, "\\u{{{:x}}}", c as u32);
-            }
-            c => one.push(c),
-        }
-        if out.len() + one.len() > max_bytes {
-            break;
-        }
-        out.push_str(&one);
+/// `Error::LimitExceeded` unless `value <= max`.
+pub(crate) fn at_most(limit: &'static str, value: usize, max: usize) -> Result<()> {
+    if value > max {
+        Err(Error::LimitExceeded {
+            limit,
+            value: u64::try_from(value).unwrap_or(u64::MAX),
+            bound: Bound::Max(u64::try_from(max).unwrap_or(u64::MAX)),
+        })
+    } else {
+        Ok(())
     }
-    out
 }
 
 impl Error {
@@ -499,23 +446,5 @@ impl Error {
             context,
             oid: oid.to_string(),
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::escape_untrusted;
-
-    #[test]
-    fn untrusted_text_cannot_write_to_the_terminal() {
-        let forged = "051@\u{1b}[32mverified OK, signer 100001\u{1b}[0m\r\nerror: none";
-        let shown = escape_untrusted(forged);
-        assert!(!shown.chars().any(char::is_control), "{shown}");
-        assert_eq!(
-            shown,
-            "051@\\u{1b}[32mverified OK, signer 100001\\u{1b}[0m\\r\\nerror: none"
-        );
-        assert_eq!(escape_untrusted("a\u{202e}b\u{7f}"), "a\\u{202e}b\\u{7f}");
-        assert_eq!(escape_untrusted("汇付数据 {\"a\":1}"), "汇付数据 {\"a\":1}");
     }
 }

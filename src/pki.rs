@@ -46,6 +46,7 @@ use x509_cert::time::{Time, Validity};
 use zeroize::Zeroizing;
 
 use crate::pfx::{self, PfxForm};
+use crate::rsa_key::RsaKeySize;
 use crate::signer::Signer;
 use crate::{Error, Result, oid};
 
@@ -55,10 +56,12 @@ pub const HUIFU_ID: &str = "100001";
 pub const HUIFU_ORG_CODE: &str = "N3501040009317";
 /// The organisation code used for merchants unless configured otherwise.
 pub const DEFAULT_MERCHANT_ORG_CODE: &str = "N111130";
-/// The smallest RSA key the generator makes (fast tests); real CFCA keys are 2048 bits.
-pub const MIN_KEY_BITS: usize = 1024;
-/// The largest RSA key the generator makes.
-pub const MAX_KEY_BITS: usize = 4096;
+/// The RSA key sizes the generator makes: from 1024 bits (fast tests; real CFCA keys are 2048
+/// bits) to 4096.
+pub const KEY_SIZES: RsaKeySize = RsaKeySize {
+    min_bits: crate::rsa_key::MIN_RSA_BITS,
+    max_bits: 4096,
+};
 
 /// The CN CFCA gives a customer certificate: `051@<id>@<organisation code>@1`.
 pub fn leaf_cn(id: &str, org_code: &str) -> String {
@@ -407,21 +410,7 @@ impl TestPki {
 }
 
 fn check_key_bits(bits: usize) -> Result<()> {
-    if bits < MIN_KEY_BITS {
-        return Err(Error::LimitExceeded {
-            limit: "test PKI RSA key bits (minimum)",
-            value: bits as u64,
-            max: MIN_KEY_BITS as u64,
-        });
-    }
-    if bits > MAX_KEY_BITS {
-        return Err(Error::LimitExceeded {
-            limit: "test PKI RSA key bits",
-            value: bits as u64,
-            max: MAX_KEY_BITS as u64,
-        });
-    }
-    Ok(())
+    KEY_SIZES.check(u64::try_from(bits).unwrap_or(u64::MAX))
 }
 
 fn pki_error(what: &'static str, detail: impl fmt::Display) -> Error {

@@ -1,5 +1,5 @@
-//! A small process-wide cache of values decoded from exact bytes: the decoded keys of
-//! `verify::crypto` and the certificates of `chain::cert::recent` share it.
+//! A small cache of values decoded from exact bytes: the type of a verifier's decoded-key and
+//! certificate caches (each cache belongs to its owner; none is process-wide).
 //!
 //! A value is kept under the exact bytes it was decoded from, so a hit is what decoding those
 //! bytes again would give. At most `max_entries` are kept, each key at most `max_bytes` long;
@@ -16,8 +16,8 @@ pub(crate) struct Recent<V> {
 }
 
 impl<V: Clone> Recent<V> {
-    /// An empty cache (usable in a `static`).
-    pub(crate) const fn new(max_entries: usize, max_bytes: usize) -> Self {
+    /// An empty cache.
+    pub(crate) fn new(max_entries: usize, max_bytes: usize) -> Self {
         Recent {
             entries: Mutex::new(Vec::new()),
             max_entries,
@@ -49,6 +49,14 @@ impl<V: Clone> Recent<V> {
         }
         entries.push((key.to_vec(), value.clone()));
         value
+    }
+
+    /// How many values are kept.
+    pub(crate) fn len(&self) -> usize {
+        self.entries
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .len()
     }
 
     fn find(entries: &[(Vec<u8>, V)], key: &[u8]) -> Option<V> {

@@ -13,12 +13,8 @@ use sha2::Sha256;
 use x509_cert::Certificate;
 
 use crate::engine::RsaEngine;
+use crate::rsa_key::RsaKeySize;
 use crate::{ContentMode, Error, Result, check_value, pkcs7};
-
-/// Smallest RSA modulus the signer accepts, in bits.
-pub const MIN_KEY_BITS: usize = 1024;
-/// Largest RSA modulus the signer accepts, in bits.
-pub const MAX_KEY_BITS: usize = 8192;
 
 /// Signs content as CFCA's SADK does: PKCS#7 SignedData, attached content, RSA PKCS#1 v1.5 with
 /// SHA-256, the signer certificate included, no signed attributes.
@@ -65,7 +61,7 @@ impl Signer {
     /// A signer from an RSA private key and the certificate that carries its public key.
     ///
     /// Fails with [`Error::NoMatchingCertificate`] when the certificate holds another key, and with
-    /// [`Error::LimitExceeded`] for moduli outside 1024..=8192 bits.
+    /// [`Error::LimitExceeded`] for moduli outside 1024..=8192 bits ([`RsaKeySize::default`]).
     pub fn new(key: PrivateKey, certificate: Certificate) -> Result<Self> {
         Self::with_chain(key, certificate, Vec::new())
     }
@@ -78,20 +74,7 @@ impl Signer {
         chain: Vec<Certificate>,
     ) -> Result<Self> {
         let key_bits = key.size() * 8;
-        if key_bits < MIN_KEY_BITS {
-            return Err(Error::LimitExceeded {
-                limit: "RSA key bits (minimum)",
-                value: key_bits as u64,
-                max: MIN_KEY_BITS as u64,
-            });
-        }
-        if key_bits > MAX_KEY_BITS {
-            return Err(Error::LimitExceeded {
-                limit: "RSA key bits",
-                value: key_bits as u64,
-                max: MAX_KEY_BITS as u64,
-            });
-        }
+        RsaKeySize::default().check(u64::try_from(key_bits).unwrap_or(u64::MAX))?;
         if certificate_public_key(&certificate)? != key.to_public_key() {
             return Err(Error::NoMatchingCertificate);
         }
@@ -101,7 +84,7 @@ impl Signer {
         let der = certificate
             .to_der()
             .map_err(|e| Error::malformed("certificate", e))?;
-        crate::chain::ParsedCertificate::from_der(&der)?;
+        crate::x509::ParsedCertificate::from_der(&der)?;
         let template = pkcs7::build::SignedDataTemplate::new(&certificate, key.size())?;
         let engine = RsaEngine::new(&key);
         Ok(Signer {

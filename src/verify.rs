@@ -23,28 +23,32 @@
 //! # }
 //! ```
 
-pub(crate) mod crypto;
+mod checks;
 mod inspect;
-pub(crate) mod limits;
+mod limits;
+mod message;
 
 use std::sync::Arc;
 
 use der::Encode as _;
 use x509_cert::Certificate;
 
-use crate::chain::{
-    ParsedCertificate, PathCache, PathOptions, TrustStore, VerifyTime, verify_path,
-};
+use crate::chain::{PathCache, PathOptions, TrustStore, VerifyTime, verify_path};
 use crate::check_value::{self, InputForm};
-use crate::content::{self, ContentMode};
 use crate::identity::{self, SignerPin};
 use crate::oid;
-use crate::pkcs7::parse::{self, Encoding, ParsedSignedData, ParsedSignerInfo, SignerIdentifier};
+use crate::pkcs7::parse::{self, ParsedSignedData, ParsedSignerInfo, SignerIdentifier};
+use crate::rsa_key::{self as crypto, KeyCache};
+use crate::x509::{CertCache, ParsedCertificate};
 use crate::{Error, Result};
 
-pub use crypto::DigestAlgorithm;
+pub use crate::rsa_key::DigestAlgorithm;
 pub use inspect::{Inspection, SignerInspection, inspect};
 pub use limits::VerifyLimits;
+pub use message::{SignerInfoSummary, VerifiedMessage};
+
+pub(crate) use checks::signer_certificate;
+use checks::{check_algorithms, check_signed_attributes};
 
 /// Verifies signed messages. Cheap to clone (the configuration is shared), `Send + Sync`.
 #[derive(Clone, Debug)]
@@ -64,6 +68,10 @@ struct Config {
     limits: VerifyLimits,
     /// Validated paths by signer certificate (`None`: every verification builds its path anew).
     path_cache: Option<PathCache>,
+    /// The certificates this verifier decoded lately (shared by its clones, by no one else).
+    certs: CertCache,
+    /// The RSA keys this verifier decoded lately (shared by its clones, by no one else).
+    keys: KeyCache,
 }
 
 /// Builds a [`Verifier`]; see [`Verifier::builder`].
@@ -191,89 +199,10 @@ impl VerifierBuilder {
                 require_single_signer: self.require_single_signer,
                 limits: self.limits,
                 path_cache: self.chain_cache.then(PathCache::default),
+                certs: CertCache::default(),
+                keys: KeyCache::default(),
             }),
         })
-    }
-}
-
-/// Who signed, in text.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SignerInfoSummary {
-    /// The signer certificate's subject (RFC 4514 order).
-    pub subject: String,
-    /// The signer certificate's issuer (RFC 4514 order).
-    pub issuer: String,
-    /// The serial number, lower-case hex.
-    pub serial: String,
-    /// notBefore, RFC 3339.
-    pub not_before: String,
-    /// notAfter, RFC 3339.
-    pub not_after: String,
-    /// The subject's common name, if it has one.
-    pub common_name: Option<String>,
-    /// The CFCA customer id from the CN (`100001` for Huifu), if the CN has the CFCA shape.
-    pub cn_id: Option<String>,
-}
-
-impl SignerInfoSummary {
-    pub(crate) fn of(cert: &ParsedCertificate) -> Self {
-        let common_name = cert.common_name();
-        let cn_id = common_name
-            .as_deref()
-            .and_then(identity::CfcaCn::parse)
-            .map(|cn| cn.id);
-        SignerInfoSummary {
-            subject: cert.subject_string(),
-            issuer: cert.issuer_string(),
-            serial: cert.serial_hex(),
-            not_before: cert.not_before_rfc3339(),
-            not_after: cert.not_after_rfc3339(),
-            // Shown by the CLI and in logs: escaped (the subject and issuer already are).
-            common_name: common_name.as_deref().map(crate::error::escape_untrusted),
-            cn_id,
-        }
-    }
-}
-
-/// A message whose signature, chain and signer identity were verified.
-#[derive(Debug, Clone)]
-#[non_exhaustive]
-pub struct VerifiedMessage {
-    /// The signed eContent, as signed.
-    pub econtent: Vec<u8>,
-    /// DER or BER.
-    pub encoding: Encoding,
-    /// The form the input arrived in.
-    pub input_form: InputForm,
-    /// Who signed.
-    pub signer: SignerInfoSummary,
-    /// The signer's certificate.
-    pub signer_certificate: Certificate,
-    /// The validated path, signer first and trust anchor last (empty when the chain was not
-    /// checked).
-    pub chain: Vec<Certificate>,
-    /// True if the signature covered signed attributes.
-    pub signed_attributes: bool,
-    /// The digest algorithm of the (first) signer.
-    pub digest_algorithm: DigestAlgorithm,
-}
-
-impl VerifiedMessage {
-    /// The Huifu-unwrapped text: the eContent decoded from base64 as UTF-8, if it is that.
-    pub fn text(&self) -> Option<String> {
-        content::unwrap_huifu(&self.econtent)
-    }
-
-    /// The content in a mode: `Raw` is the eContent; `Huifu` is the unwrapped bytes when the
-    /// eContent is base64 of UTF-8 text, else the eContent as it is.
-    pub fn content(&self, mode: ContentMode) -> Vec<u8> {
-        match mode {
-            ContentMode::Raw => self.econtent.clone(),
-            ContentMode::Huifu => self
-                .text()
-                .map(String::into_bytes)
-                .unwrap_or_else(|| self.econtent.clone()),
-        }
     }
 }
 
@@ -292,6 +221,8 @@ impl Verifier {
                 require_single_signer: true,
                 limits: VerifyLimits::default(),
                 path_cache: Some(PathCache::default()),
+                certs: CertCache::default(),
+                keys: KeyCache::default(),
             }),
         }
     }
@@ -305,7 +236,7 @@ impl Verifier {
     /// A detached signature is [`Error::DetachedSignature`].
     pub fn verify(&self, input: &[u8]) -> Result<VerifiedMessage> {
         let (der, form) = self.decode(input)?;
-        let parsed = parse::parse_with_limits(&der, &self.config.limits)?;
+        let parsed = self.parse(&der)?;
         let econtent = parsed.econtent.clone().ok_or(Error::DetachedSignature)?;
         self.verify_parsed(&parsed, econtent, form)
     }
@@ -314,7 +245,7 @@ impl Verifier {
     /// only if that content equals `content`.
     pub fn verify_detached(&self, input: &[u8], content: &[u8]) -> Result<VerifiedMessage> {
         let (der, form) = self.decode(input)?;
-        let parsed = parse::parse_with_limits(&der, &self.config.limits)?;
+        let parsed = self.parse(&der)?;
         if let Some(attached) = &parsed.econtent
             && attached != content
         {
@@ -331,6 +262,11 @@ impl Verifier {
         &self.config.limits
     }
 
+    /// The PKCS#7 parser within this verifier's limits, with its certificate cache.
+    fn parse(&self, der: &[u8]) -> Result<ParsedSignedData> {
+        parse::parse_with(der, &self.config.limits.parse, Some(&self.config.certs))
+    }
+
     /// The input size check, then [`check_value::decode`].
     fn decode(&self, input: &[u8]) -> Result<(Vec<u8>, InputForm)> {
         self.config.limits.check_input(input.len())?;
@@ -345,9 +281,11 @@ impl Verifier {
     ) -> Result<VerifiedMessage> {
         let cfg = &self.config;
         let count = parsed.signer_infos.len();
+        // RFC 5652 §5.1: signerInfos may hold any number; Huifu's answers carry exactly one.
         if count == 0 || (cfg.require_single_signer && count != 1) {
             return Err(Error::SignerCount(count));
         }
+        // RFC 5652 §5.2: the eContentType names what is signed; only id-data is.
         if parsed.econtent_type != oid::DATA {
             return Err(Error::unsupported(
                 "eContentType",
@@ -393,8 +331,11 @@ impl Verifier {
     )> {
         let cfg = &self.config;
         let digest = check_algorithms(parsed, si, cfg.allow_sha1)?;
+        // RFC 5652 §5.3: the sid names the signer's certificate.
         let cert = self.find_signer(parsed, &si.sid)?;
-        let key = crypto::rsa_public_key(cert, &cfg.limits)?;
+        let key = crypto::rsa_public_key(cert, &cfg.limits.path.rsa_key_size, Some(&cfg.keys))?;
+        // RFC 5652 §5.4, §5.6: without signed attributes the signature is over the content's
+        // digest; with them, over the DER SET OF the attributes (after their own checks).
         match &si.signed_attributes {
             None => crypto::verify_rsa(&key, digest, econtent, &si.signature)?,
             Some(attrs) => {
@@ -409,6 +350,7 @@ impl Verifier {
                 }
             }
         }
+        // RFC 5280 §6: the signer's certificate chains to a trust anchor (crate::chain).
         let chain = match &cfg.trust {
             None => Vec::new(),
             Some(trust) => {
@@ -422,7 +364,8 @@ impl Verifier {
                     allow_sha1: cfg.allow_sha1,
                     anchors: trust.anchors(),
                     intermediates: &intermediates,
-                    limits: &cfg.limits,
+                    limits: &cfg.limits.path,
+                    keys: Some(&cfg.keys),
                 };
                 match &cfg.path_cache {
                     Some(cache) => cache.verify_path(cert, &opts)?,
@@ -454,118 +397,6 @@ impl Verifier {
     }
 }
 
-/// The certificate a SignerInfo names: the first of `certs` whose issuer matches by RFC 5280
-/// name comparison (§7.1) and whose serial is equal, or whose subject key identifier is equal.
-/// The one rule for choosing the signer: [`Verifier`] and [`inspect`] both use it, so they name
-/// the same certificate whatever look-alike certificates a message carries.
-pub(crate) fn signer_certificate<'p>(
-    mut certs: impl Iterator<Item = &'p ParsedCertificate>,
-    sid: &SignerIdentifier,
-) -> Option<&'p ParsedCertificate> {
-    certs.find(|c| match sid {
-        SignerIdentifier::IssuerAndSerialNumber { issuer, serial } => {
-            c.serial() == serial.as_slice() && identity::names_match(c.issuer_der(), issuer)
-        }
-        SignerIdentifier::SubjectKeyIdentifier(ski) => c.subject_key_id() == Some(ski.as_slice()),
-    })
-}
-
-/// The digest algorithm, after checking it against the signature algorithm and the SHA-1 policy.
-fn check_algorithms(
-    parsed: &ParsedSignedData,
-    si: &ParsedSignerInfo,
-    allow_sha1: bool,
-) -> Result<DigestAlgorithm> {
-    let implied = crypto::signature_digest(&si.signature_algorithm.oid, "signature algorithm")?;
-    let digest = DigestAlgorithm::from_oid(&si.digest_algorithm.oid).ok_or_else(|| {
-        Error::unsupported("digest algorithm", oid::name(&si.digest_algorithm.oid))
-    })?;
-    crypto::check_null_parameters(
-        si.digest_algorithm.parameters.as_deref(),
-        "digest algorithm",
-    )?;
-    crypto::check_null_parameters(
-        si.signature_algorithm.parameters.as_deref(),
-        "signature algorithm",
-    )?;
-    if !parsed
-        .digest_algorithms
-        .iter()
-        .any(|a| a.oid == si.digest_algorithm.oid)
-    {
-        return Err(Error::AlgorithmMismatch(format!(
-            "the signer's digest algorithm {} is not in the SignedData digestAlgorithms",
-            digest.name()
-        )));
-    }
-    if let Some(implied) = implied
-        && implied != digest
-    {
-        return Err(Error::AlgorithmMismatch(format!(
-            "digest algorithm {} but signature algorithm {}",
-            digest.name(),
-            oid::name(&si.signature_algorithm.oid)
-        )));
-    }
-    digest.check_allowed(allow_sha1)?;
-    Ok(digest)
-}
-
-/// contentType must be `data` (and the eContentType); messageDigest must be the content's digest.
-fn check_signed_attributes(
-    attrs: &parse::SignedAttributes,
-    econtent_type: &der::asn1::ObjectIdentifier,
-    content_digest: &[u8],
-) -> Result<()> {
-    let single = |attr_oid: &der::asn1::ObjectIdentifier, name: &str| -> Result<Vec<u8>> {
-        let mut found = attrs.find(attr_oid);
-        let attr = found
-            .next()
-            .ok_or_else(|| Error::InvalidSignedAttributes(format!("no {name} attribute")))?;
-        if found.next().is_some() {
-            return Err(Error::InvalidSignedAttributes(format!(
-                "several {name} attributes"
-            )));
-        }
-        match attr.values.as_slice() {
-            [value] => Ok(value.clone()),
-            _ => Err(Error::InvalidSignedAttributes(format!(
-                "the {name} attribute must have exactly one value"
-            ))),
-        }
-    };
-    let ct = single(&oid::ATTR_CONTENT_TYPE, "contentType")?;
-    let data_der = oid::DATA
-        .to_der()
-        .map_err(|e| Error::malformed("OID", e.to_string()))?;
-    if ct != data_der {
-        return Err(Error::InvalidSignedAttributes(
-            "the contentType attribute is not id-data".to_string(),
-        ));
-    }
-    if *econtent_type != oid::DATA {
-        return Err(Error::InvalidSignedAttributes(
-            "the contentType attribute differs from the eContentType".to_string(),
-        ));
-    }
-    let md = single(&oid::ATTR_MESSAGE_DIGEST, "messageDigest")?;
-    match md.split_first() {
-        Some((&0x04, _)) => {}
-        _ => {
-            return Err(Error::InvalidSignedAttributes(
-                "the messageDigest attribute is not an OCTET STRING".to_string(),
-            ));
-        }
-    }
-    let mut r = parse::ber::Reader::new(&md);
-    let value = r.next()?;
-    r.finish("messageDigest")?;
-    if value.value != content_digest {
-        return Err(Error::DigestMismatch);
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -588,7 +419,7 @@ mod tests {
             .position(|w| w == &der[1..])
             .unwrap()
             - 1;
-        let set = parse::ber::Reader::new(&der).next().unwrap();
+        let set = crate::asn1::Reader::new(&der).next().unwrap();
         let offset = der.len() - set.value.len();
         let mut elements = Vec::new();
         let mut r = set.children();
@@ -635,7 +466,10 @@ mod tests {
             let entries = v.config.path_cache.as_ref().map(PathCache::len);
             assert_eq!(entries, cached.then_some(1));
             // The same signer without the intermediate: still unknown issuer.
-            assert!(matches!(v.verify(&bare), Err(Error::UntrustedChain { .. })));
+            assert!(matches!(
+                v.verify(&bare),
+                Err(Error::Chain(crate::ChainError::UnknownIssuer { .. }))
+            ));
             // Expired at a later time, cache or not.
             let later = Verifier::builder()
                 .trust(root.clone())

@@ -4,13 +4,13 @@
 //!
 //! - the signer (end entity) must be within its validity period at the verification time; if it
 //!   has keyUsage, digitalSignature or nonRepudiation must be set; unknown critical extensions are
-//!   rejected; it must not be a CA (basicConstraints cA=TRUE: [`Error::CaUsedAsEndEntity`], as
+//!   rejected; it must not be a CA (basicConstraints cA=TRUE: [`ChainError::CaUsedAsEndEntity`], as
 //!   rustls-webpki's `CaUsedAsEndEntity`);
 //! - every certificate on the path that has extendedKeyUsage must allow emailProtection or
-//!   anyExtendedKeyUsage (RFC 5280 §4.2.1.12; [`Error::ExtendedKeyUsage`]), as `openssl cms
+//!   anyExtendedKeyUsage (RFC 5280 §4.2.1.12; [`ChainError::ExtendedKeyUsage`]), as `openssl cms
 //!   -verify` requires of S/MIME signers and their CAs;
 //! - an issuer is looked up by subject == issuer (RFC 5280 name matching:
-//!   [`crate::identity::names_match`]), and where the child has an authority
+//!   [`crate::x509::names_match`]), and where the child has an authority
 //!   key id and the candidate a subject key id, they must agree; candidates are the trust anchors
 //!   first, then the intermediates (message certificates and the caller's extra certificates);
 //! - every issuer must be a CA (basicConstraints cA; anchors without basicConstraints are accepted
@@ -19,23 +19,19 @@
 //!   be within their validity period (anchors are trusted as given);
 //! - every signature is checked over the exact TBSCertificate bytes: sha256/384/512WithRSA always,
 //!   sha1WithRSA only with the SHA-1 opt-in (the same one as for messages);
-//! - at most [`MAX_INTERMEDIATES`] intermediates, no certificate twice on a path, and at most
-//!   [`MAX_SIGNATURE_CHECKS`] signature checks per verification (the defaults of
-//!   [`VerifyLimits`], which sets both; exceeding either is [`Error::LimitExceeded`]);
+//! - at most [`PathLimits::max_intermediates`] intermediates ([`ChainError::PathTooLong`]), no
+//!   certificate twice on a path, and at most [`PathLimits::max_signature_checks`] signature
+//!   checks per verification ([`ChainError::BudgetExhausted`], which ends the search at once);
 //! - a signer certificate that is itself a trust anchor (same DER) is trusted directly.
 //!
-//! When no path is found, the error is the most specific reason seen: any concrete problem with a
-//! candidate issuer beats "unknown issuer".
+//! When no path is found, the error is the most specific reason seen, by [`ChainError::rank`]
+//! (the first of equal ranks): any concrete problem with a candidate issuer beats "unknown
+//! issuer", an expired intermediate beats a candidate without keyCertSign, whatever order the
+//! candidates were tried in.
 
-use super::ParsedCertificate;
-use crate::verify::VerifyLimits;
-use crate::verify::crypto::verify_certificate_signature;
-use crate::{Error, Result, ValidityProblem};
-
-/// The most intermediates a path may hold, by default.
-pub const MAX_INTERMEDIATES: usize = 6;
-/// The most signature checks one path search may do, by default.
-pub const MAX_SIGNATURE_CHECKS: usize = 64;
+use super::{ParsedCertificate, PathLimits};
+use crate::rsa_key::{KeyCache, verify_certificate_signature};
+use crate::{ChainError, Error, Result};
 
 /// What the path builder works with.
 pub(crate) struct PathOptions<'a> {
@@ -48,33 +44,31 @@ pub(crate) struct PathOptions<'a> {
     /// Candidate intermediates.
     pub intermediates: &'a [&'a ParsedCertificate],
     /// Path length, signature checks and RSA key sizes.
-    pub limits: &'a VerifyLimits,
+    pub limits: &'a PathLimits,
+    /// The verifier's decoded keys (`None`: keys are decoded for this search only).
+    pub keys: Option<&'a KeyCache>,
 }
 
-/// Why a candidate failed; ranked so that the most specific reason is reported.
-#[derive(Debug)]
-enum Fault {
-    UnknownIssuer(String),
-    Specific(Error),
+/// How specific a failure is: a [`ChainError`] by its rank; an issuer key outside the configured
+/// sizes ([`Error::LimitExceeded`]) ranks with the other issuer-key faults.
+fn rank(e: &Error) -> u32 {
+    match e {
+        Error::Chain(c) => c.rank(),
+        _ => 250,
+    }
 }
 
-impl Fault {
-    fn untrusted(reason: String) -> Self {
-        Fault::Specific(Error::UntrustedChain { reason })
-    }
+/// Whether a failure ends the whole search (the signature-check budget).
+fn is_fatal(e: &Error) -> bool {
+    matches!(e, Error::Chain(c) if c.is_fatal())
+}
 
-    fn into_error(self) -> Error {
-        match self {
-            Fault::UnknownIssuer(reason) => Error::UntrustedChain { reason },
-            Fault::Specific(e) => e,
-        }
-    }
-
-    fn keep_most_specific(self, other: Fault) -> Fault {
-        match (&self, &other) {
-            (Fault::UnknownIssuer(_), Fault::Specific(_)) => other,
-            _ => self,
-        }
+/// The more specific of two failures; the first on equal rank.
+fn most_specific(best: Error, other: Error) -> Error {
+    if rank(&other) > rank(&best) {
+        other
+    } else {
+        best
     }
 }
 
@@ -86,99 +80,100 @@ pub(crate) fn verify_path(
     if opts.anchors.is_empty() {
         return Err(Error::NoTrustAnchors);
     }
+    // RFC 5280 §4.1.2.5, §6.1.3 (a)(2): the certificate is within its validity period.
     check_validity(leaf, opts.time)?;
     // RFC 5280 §4.2.1.9: cA=TRUE asserts a CA; a CA certificate does not sign messages.
     if leaf.is_ca() {
-        return Err(Error::CaUsedAsEndEntity {
+        return Err(ChainError::CaUsedAsEndEntity {
             subject: leaf.subject_string(),
-        });
+        }
+        .into());
     }
-    // RFC 5280 §4.2.1.12.
+    // RFC 5280 §4.2.1.12: extendedKeyUsage, if present, allows emailProtection or any purpose.
     if !leaf.allows_message_signing() {
-        return Err(Error::ExtendedKeyUsage {
+        return Err(ChainError::ExtendedKeyUsage {
             subject: leaf.subject_string(),
-        });
+        }
+        .into());
     }
+    // RFC 5280 §4.2: a critical extension that is not recognised rejects the certificate.
     if let Some(ext) = leaf.unknown_critical() {
-        return Err(Error::UntrustedChain {
-            reason: format!(
-                "signer certificate {} has an unknown critical extension {ext}",
-                leaf.subject_string()
-            ),
-        });
+        return Err(ChainError::UnknownCriticalExtension {
+            subject: leaf.subject_string(),
+            oid: ext.to_string(),
+        }
+        .into());
     }
+    // RFC 5280 §4.2.1.3: a key that signs content has digitalSignature or nonRepudiation.
     if let Some(ku) = leaf.key_usage()
         && !ku.digital_signature()
         && !ku.non_repudiation()
     {
-        return Err(Error::UntrustedChain {
-            reason: format!(
-                "key usage of the signer certificate {} allows neither digitalSignature nor nonRepudiation",
-                leaf.subject_string()
-            ),
-        });
+        return Err(ChainError::KeyUsage {
+            subject: leaf.subject_string(),
+            needed: "digitalSignature or nonRepudiation",
+        }
+        .into());
     }
+    // RFC 5280 §6.1.1 (d): a trust anchor is trusted as given; a signer that is one needs no path.
     if opts.anchors.iter().any(|a| a.der() == leaf.der()) {
         return Ok(vec![leaf.clone()]);
     }
     let mut path = vec![leaf];
     let mut budget = opts.limits.max_signature_checks;
-    match build(&mut path, opts, &mut budget) {
-        Ok(anchor) => {
-            let mut out: Vec<ParsedCertificate> = path.into_iter().cloned().collect();
-            out.push(anchor.clone());
-            Ok(out)
-        }
-        Err(fault) => Err(fault.into_error()),
-    }
+    let anchor = build(&mut path, opts, &mut budget)?;
+    let mut out: Vec<ParsedCertificate> = path.into_iter().cloned().collect();
+    out.push(anchor.clone());
+    Ok(out)
 }
 
-/// Extends `path` (whose last element needs an issuer) to an anchor; returns the anchor.
+/// Extends `path` (whose last element needs an issuer) to an anchor; returns the anchor, or the
+/// most specific failure found.
 fn build<'a>(
     path: &mut Vec<&'a ParsedCertificate>,
     opts: &PathOptions<'a>,
     budget: &mut usize,
-) -> Result<&'a ParsedCertificate, Fault> {
+) -> Result<&'a ParsedCertificate> {
     let Some(&child) = path.last() else {
-        return Err(Fault::untrusted("empty path".to_string()));
+        return Err(Error::malformed("certificate path", "empty path"));
     };
     let below = path.len().saturating_sub(1);
-    let mut best = Fault::UnknownIssuer(format!(
-        "unknown issuer: no trusted certificate named {} issued {}",
-        child.issuer_string(),
-        child.subject_string()
-    ));
+    let mut best: Error = ChainError::UnknownIssuer {
+        subject: child.subject_string(),
+        issuer: child.issuer_string(),
+    }
+    .into();
 
     for anchor in opts.anchors.iter().filter(|a| issued_by(child, a)) {
         match check_issuer(anchor, child, below, true, opts, budget) {
             Ok(()) => return Ok(anchor),
-            Err(f) => best = best.keep_most_specific(f),
+            Err(e) if is_fatal(&e) => return Err(e),
+            Err(e) => best = most_specific(best, e),
         }
     }
 
     let max = opts.limits.max_intermediates;
     if below >= max {
-        return Err(
-            best.keep_most_specific(Fault::Specific(Error::LimitExceeded {
-                limit: "intermediates in a certificate path",
-                value: u64::try_from(below).unwrap_or(u64::MAX).saturating_add(1),
-                max: u64::try_from(max).unwrap_or(u64::MAX),
-            })),
-        );
+        return Err(most_specific(best, ChainError::PathTooLong { max }.into()));
     }
     for &candidate in opts.intermediates.iter() {
+        // No certificate twice on a path (a loop would never reach an anchor).
         if !issued_by(child, candidate) || path.iter().any(|p| p.der() == candidate.der()) {
             continue;
         }
-        if let Err(f) = check_issuer(candidate, child, below, false, opts, budget) {
-            best = best.keep_most_specific(f);
+        if let Err(e) = check_issuer(candidate, child, below, false, opts, budget) {
+            if is_fatal(&e) {
+                return Err(e);
+            }
+            best = most_specific(best, e);
             continue;
         }
         path.push(candidate);
         match build(path, opts, budget) {
             Ok(anchor) => return Ok(anchor),
-            Err(f) => {
-                best = best.keep_most_specific(f);
+            Err(e) if is_fatal(&e) => return Err(e),
+            Err(e) => {
+                best = most_specific(best, e);
                 path.pop();
             }
         }
@@ -188,9 +183,11 @@ fn build<'a>(
 
 /// Name (and key identifier) chaining.
 fn issued_by(child: &ParsedCertificate, issuer: &ParsedCertificate) -> bool {
-    if !crate::identity::names_match(child.issuer_der(), issuer.subject_der()) {
+    // RFC 5280 §6.1.3 (a)(4): the child's issuer is the candidate's subject (§7.1 matching).
+    if !crate::x509::names_match(child.issuer_der(), issuer.subject_der()) {
         return false;
     }
+    // RFC 5280 §4.2.1.1: the authority key identifier names the issuer's subject key identifier.
     match (child.authority_key_id(), issuer.subject_key_id()) {
         (Some(aki), Some(ski)) => aki == ski,
         _ => true,
@@ -205,192 +202,167 @@ fn check_issuer(
     is_anchor: bool,
     opts: &PathOptions<'_>,
     budget: &mut usize,
-) -> Result<(), Fault> {
+) -> Result<()> {
     let name = issuer.subject_string();
+    // RFC 5280 §4.2.1.9, §6.1.4 (k): an issuer is a CA (anchors without basicConstraints are
+    // v1 roots, §6.1.1 (d)); (l), (m): its pathLenConstraint bounds the intermediates below it.
     match issuer.basic_constraints() {
         Some(bc) if !bc.ca => {
-            return Err(Fault::untrusted(format!(
-                "issuer {name} is not a CA (basicConstraints cA is false)"
-            )));
+            return Err(ChainError::IssuerNotCa {
+                issuer: name,
+                has_basic_constraints: true,
+            }
+            .into());
         }
         Some(bc) => {
             if let Some(max) = bc.path_len_constraint
                 && below > usize::from(max)
             {
-                return Err(Fault::untrusted(format!(
-                    "path length constraint of {name} exceeded ({below} intermediate(s) below it, pathLen {max})"
-                )));
+                return Err(ChainError::PathLenExceeded {
+                    issuer: name,
+                    below,
+                    path_len: max,
+                }
+                .into());
             }
         }
         None if is_anchor => {}
         None => {
-            return Err(Fault::untrusted(format!(
-                "issuer {name} is not a CA (no basicConstraints)"
-            )));
+            return Err(ChainError::IssuerNotCa {
+                issuer: name,
+                has_basic_constraints: false,
+            }
+            .into());
         }
     }
+    // RFC 5280 §4.2.1.3, §6.1.4 (n): an issuer's keyUsage, if present, has keyCertSign.
     if let Some(ku) = issuer.key_usage()
         && !ku.key_cert_sign()
     {
-        return Err(Fault::untrusted(format!(
-            "key usage of issuer {name} does not allow keyCertSign"
-        )));
+        return Err(ChainError::KeyUsage {
+            subject: name,
+            needed: "keyCertSign",
+        }
+        .into());
     }
+    // RFC 5280 §4.2: a critical extension that is not recognised rejects the certificate.
     if let Some(ext) = issuer.unknown_critical() {
-        return Err(Fault::untrusted(format!(
-            "issuer {name} has an unknown critical extension {ext}"
-        )));
+        return Err(ChainError::UnknownCriticalExtension {
+            subject: name,
+            oid: ext.to_string(),
+        }
+        .into());
     }
     // RFC 5280 §4.2.1.12 (a CA's extendedKeyUsage constrains what it certifies, as OpenSSL's
     // purpose check treats it).
     if !issuer.allows_message_signing() {
-        return Err(Fault::Specific(Error::ExtendedKeyUsage {
-            subject: name.clone(),
-        }));
+        return Err(ChainError::ExtendedKeyUsage { subject: name }.into());
     }
+    // RFC 5280 §6.1.3 (a)(2): intermediates are within their validity period.
     if !is_anchor {
-        check_validity(issuer, opts.time).map_err(Fault::Specific)?;
+        check_validity(issuer, opts.time)?;
     }
     if *budget == 0 {
-        let max = u64::try_from(opts.limits.max_signature_checks).unwrap_or(u64::MAX);
-        return Err(Fault::Specific(Error::LimitExceeded {
-            limit: "certificate signature checks in a path search",
-            value: max.saturating_add(1),
-            max,
-        }));
+        return Err(ChainError::BudgetExhausted {
+            max: opts.limits.max_signature_checks,
+        }
+        .into());
     }
     *budget -= 1;
-    verify_certificate_signature(issuer, child, opts.allow_sha1, opts.limits).map_err(|e| match e {
-        e @ Error::LimitExceeded { .. } => Fault::Specific(e),
-        Error::SignatureMismatch => Fault::untrusted(format!(
-            "bad signature: {name} did not sign {}",
-            child.subject_string()
-        )),
-        Error::WeakDigest(d) => Fault::untrusted(format!(
-            "certificate {} is signed with {d}, refused unless SHA-1 is allowed",
-            child.subject_string()
-        )),
-        other => Fault::untrusted(format!(
-            "cannot check the signature of {name} on {}: {other}",
-            child.subject_string()
-        )),
+    // RFC 5280 §6.1.3 (a)(1), §4.1.1.2: the issuer's key verifies the signature over the exact
+    // TBSCertificate, with the algorithm both signature fields name.
+    let subject = || child.subject_string();
+    verify_certificate_signature(
+        issuer,
+        child,
+        opts.allow_sha1,
+        &opts.limits.rsa_key_size,
+        opts.keys,
+    )
+    .map_err(|e| match e {
+        e @ Error::LimitExceeded { .. } => e,
+        Error::SignatureMismatch => ChainError::BadSignature {
+            issuer: name.clone(),
+            subject: subject(),
+        }
+        .into(),
+        Error::WeakDigest(digest) => ChainError::WeakDigest {
+            subject: subject(),
+            digest,
+        }
+        .into(),
+        Error::AlgorithmMismatch(detail) => ChainError::SignatureAlgorithmMismatch {
+            subject: subject(),
+            detail,
+        }
+        .into(),
+        Error::Malformed {
+            what: "certificate signature algorithm",
+            detail,
+        } => ChainError::SignatureAlgorithmMismatch {
+            subject: subject(),
+            detail,
+        }
+        .into(),
+        Error::UnsupportedAlgorithm {
+            context: "certificate signature",
+            oid,
+        } => ChainError::UnsupportedSignatureAlgorithm {
+            subject: subject(),
+            oid,
+        }
+        .into(),
+        other => ChainError::IssuerKey {
+            issuer: name.clone(),
+            subject: subject(),
+            reason: other.to_string(),
+        }
+        .into(),
     })
 }
 
-/// The validity period check.
+/// The validity period check (RFC 5280 §4.1.2.5): `notBefore <= time <= notAfter`.
 pub(crate) fn check_validity(cert: &ParsedCertificate, time: Option<u64>) -> Result<()> {
     let Some(now) = time else {
         return Ok(());
     };
-    let problem = if now < cert.not_before() {
-        ValidityProblem::NotYetValid
-    } else if now > cert.not_after() {
-        ValidityProblem::Expired
-    } else {
-        return Ok(());
+    let fields = || {
+        (
+            cert.subject_string(),
+            cert.not_before_rfc3339(),
+            cert.not_after_rfc3339(),
+            rfc3339(now),
+        )
     };
-    Err(Error::CertificateValidity {
-        problem,
-        subject: cert.subject_string(),
-        not_before: cert.not_before_rfc3339(),
-        not_after: cert.not_after_rfc3339(),
-    })
+    if now < cert.not_before() {
+        let (subject, not_before, not_after, time) = fields();
+        return Err(ChainError::NotYetValid {
+            subject,
+            not_before,
+            not_after,
+            time,
+        }
+        .into());
+    }
+    if now > cert.not_after() {
+        let (subject, not_before, not_after, time) = fields();
+        return Err(ChainError::Expired {
+            subject,
+            not_before,
+            not_after,
+            time,
+        }
+        .into());
+    }
+    Ok(())
+}
+
+/// Seconds since the Unix epoch as RFC 3339 (the seconds themselves past year 9999).
+fn rfc3339(secs: u64) -> String {
+    der::DateTime::from_unix_duration(std::time::Duration::from_secs(secs))
+        .map(|t| t.to_string())
+        .unwrap_or_else(|_| format!("{secs} seconds after the Unix epoch"))
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn cert(name: &str) -> ParsedCertificate {
-        let path = format!("{}/vectors/chain/{name}.cer", env!("CARGO_MANIFEST_DIR"));
-        ParsedCertificate::from_der(&std::fs::read(path).unwrap()).unwrap()
-    }
-
-    const T2030: u64 = 1_893_456_000;
-
-    fn run(leaf: &str, anchors: &[&str], inters: &[&str]) -> Result<Vec<ParsedCertificate>> {
-        let anchors: Vec<_> = anchors.iter().map(|n| cert(n)).collect();
-        let inters: Vec<_> = inters.iter().map(|n| cert(n)).collect();
-        let refs: Vec<&ParsedCertificate> = inters.iter().collect();
-        verify_path(
-            &cert(leaf),
-            &PathOptions {
-                time: Some(T2030),
-                allow_sha1: false,
-                anchors: &anchors,
-                intermediates: &refs,
-                limits: &VerifyLimits::default(),
-            },
-        )
-    }
-
-    fn reason(r: Result<Vec<ParsedCertificate>>) -> String {
-        match r {
-            Err(Error::UntrustedChain { reason }) => reason,
-            other => panic!("expected UntrustedChain, got {other:?}"),
-        }
-    }
-
-    #[test]
-    fn good_paths() {
-        assert_eq!(run("huifu", &["root"], &["oca"]).unwrap().len(), 3);
-        assert_eq!(run("huifu", &["oca"], &[]).unwrap().len(), 2);
-        assert_eq!(run("huifu", &["root", "oca"], &["oca"]).unwrap().len(), 2);
-        assert_eq!(run("huifu", &["huifu"], &[]).unwrap().len(), 1);
-        assert!(run("merchant4096", &["root"], &["huifu", "oca"]).is_ok());
-    }
-
-    #[test]
-    fn failures_are_specific() {
-        assert!(matches!(run("huifu", &[], &[]), Err(Error::NoTrustAnchors)));
-        assert!(reason(run("huifu", &["root"], &[])).starts_with("unknown issuer"));
-        assert!(
-            reason(run("foreign", &["root"], &["foreignroot", "oca"]))
-                .starts_with("unknown issuer")
-        );
-        assert!(reason(run("undernotca", &["root"], &["oca", "notca"])).contains("not a CA"));
-        assert!(reason(run("wrongku", &["root"], &["oca"])).contains("key usage"));
-        // pathLen 0 on the OCA: a CA under it cannot issue
-        assert!(reason(run("undernotca", &["oca"], &["notca"])).contains("not a CA"));
-        assert!(matches!(
-            run("expired", &["root"], &["oca"]),
-            Err(Error::CertificateValidity {
-                problem: ValidityProblem::Expired,
-                ..
-            })
-        ));
-        assert!(matches!(
-            run("future", &["root"], &["oca"]),
-            Err(Error::CertificateValidity {
-                problem: ValidityProblem::NotYetValid,
-                ..
-            })
-        ));
-    }
-
-    #[test]
-    fn path_length_constraint() {
-        // notca is not a CA, so the closest we have: an intermediate (oca, pathLen 0) with one
-        // intermediate below it is refused before the not-a-CA check can matter.
-        let anchors = vec![cert("root")];
-        let oca = cert("oca");
-        let notca = cert("notca");
-        let leaf = cert("undernotca");
-        let refs = vec![&oca, &notca];
-        let opts = PathOptions {
-            time: Some(T2030),
-            allow_sha1: false,
-            anchors: &anchors,
-            intermediates: &refs,
-            limits: &VerifyLimits::default(),
-        };
-        let mut path = vec![&leaf, &notca];
-        let mut budget = MAX_SIGNATURE_CHECKS;
-        match build(&mut path, &opts, &mut budget) {
-            Err(Fault::Specific(Error::UntrustedChain { reason })) => {
-                assert!(reason.contains("path length"), "{reason}")
-            }
-            other => panic!("{other:?}"),
-        }
-    }
-}
+mod tests;

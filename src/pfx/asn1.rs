@@ -1,13 +1,11 @@
 //! The ASN.1 of PKCS#12 (RFC 7292) and the parts of PKCS#7 it uses: one definition, one place.
 //!
-//! Decoding runs under BER rules (`der::EncodingRules::Ber`): files written by Java, Windows or
-//! `openssl -nomac` may use indefinite lengths and constructed (chunked) OCTET STRINGs. Every OCTET
-//! STRING that can be chunked is decoded as a typed [`OctetString`], which joins the chunks, never as
-//! `Any` (which would keep the chunk headers). Encoding is always DER.
-//!
-//! der 0.8.3 limits (documented, not worked around): a constructed OCTET STRING must have an
-//! indefinite length and primitive chunks (definite-length constructed and nested chunking are
-//! rejected as malformed).
+//! Files written by Java, Windows or `openssl -nomac` may use indefinite lengths and constructed
+//! (chunked) OCTET STRINGs. The crate's one BER reader ([`crate::asn1`]) re-encodes every input
+//! as DER (definite lengths, chunked universal strings joined, at any nesting) before these types
+//! decode it with `der` under DER rules; the one chunked form that re-encoding cannot join without
+//! the schema, the `[0] IMPLICIT` encryptedContent, is joined by [`EncryptedContentInfo`]'s
+//! decoder. Encoding is always DER.
 
 use der::asn1::{Any, ContextSpecific, ObjectIdentifier, OctetString};
 use der::{
@@ -163,15 +161,92 @@ pub struct EncryptedData {
 ///     contentEncryptionAlgorithm  ContentEncryptionAlgorithmIdentifier,
 ///     encryptedContent            [0] IMPLICIT EncryptedContent OPTIONAL }
 /// ```
-#[derive(Clone, Debug, Sequence)]
+/// `encryptedContent` is read primitive or constructed (BER chunks of OCTET STRING, as Java
+/// writes it), and written primitive.
+#[derive(Clone, Debug)]
 pub struct EncryptedContentInfo {
     /// `id-data`.
     pub content_type: ObjectIdentifier,
     /// The PBE algorithm and its parameters.
     pub content_encryption_algorithm: AlgorithmIdentifierOwned,
     /// The ciphertext.
-    #[asn1(context_specific = "0", tag_mode = "IMPLICIT", optional = "true")]
     pub encrypted_content: Option<OctetString>,
+}
+
+impl FixedTag for EncryptedContentInfo {
+    const TAG: Tag = Tag::Sequence;
+}
+
+impl<'a> DecodeValue<'a> for EncryptedContentInfo {
+    type Error = der::Error;
+
+    fn decode_value<R: Reader<'a>>(reader: &mut R, _header: Header) -> der::Result<Self> {
+        let content_type = ObjectIdentifier::decode(reader)?;
+        let content_encryption_algorithm = AlgorithmIdentifierOwned::decode(reader)?;
+        if reader.is_finished() {
+            return Ok(EncryptedContentInfo {
+                content_type,
+                content_encryption_algorithm,
+                encrypted_content: None,
+            });
+        }
+        let header = Header::decode(reader)?;
+        let content = match header.tag() {
+            Tag::ContextSpecific {
+                constructed: false,
+                number: TAG0,
+            } => reader.read_vec(header.length())?,
+            Tag::ContextSpecific {
+                constructed: true,
+                number: TAG0,
+            } => reader.read_nested(header.length(), |r| {
+                let mut joined = Vec::new();
+                while !r.is_finished() {
+                    joined.extend_from_slice(OctetString::decode(r)?.as_bytes());
+                }
+                Ok::<_, der::Error>(joined)
+            })?,
+            actual => {
+                return Err(reader.error(ErrorKind::TagUnexpected {
+                    expected: Some(Tag::ContextSpecific {
+                        constructed: false,
+                        number: TAG0,
+                    }),
+                    actual,
+                }));
+            }
+        };
+        Ok(EncryptedContentInfo {
+            content_type,
+            content_encryption_algorithm,
+            encrypted_content: Some(OctetString::new(content)?),
+        })
+    }
+}
+
+impl EncodeValue for EncryptedContentInfo {
+    fn value_len(&self) -> der::Result<Length> {
+        self.content_type.encoded_len()?
+            + self.content_encryption_algorithm.encoded_len()?
+            + implicit_content(self).encoded_len()?
+    }
+
+    fn encode_value(&self, writer: &mut impl Writer) -> der::Result<()> {
+        self.content_type.encode(writer)?;
+        self.content_encryption_algorithm.encode(writer)?;
+        implicit_content(self).encode(writer)
+    }
+}
+
+/// `encryptedContent` wrapped for encoding as `[0] IMPLICIT`.
+fn implicit_content(info: &EncryptedContentInfo) -> Option<ContextSpecific<OctetString>> {
+    info.encrypted_content
+        .as_ref()
+        .map(|content| ContextSpecific {
+            tag_number: TAG0,
+            tag_mode: TagMode::Implicit,
+            value: content.clone(),
+        })
 }
 
 /// ```text

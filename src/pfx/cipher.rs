@@ -124,7 +124,7 @@ pub(crate) fn check_iterations(iterations: u64, limits: &PfxLimits) -> Result<()
         return Err(Error::LimitExceeded {
             limit: "PKCS#12 iteration count",
             value: iterations,
-            max: limits.max_iterations,
+            bound: crate::Bound::Max(limits.max_iterations),
         });
     }
     Ok(())

@@ -173,7 +173,7 @@ fn pbes2_aes256(
     let iterations = u32::try_from(iterations).map_err(|_| Error::LimitExceeded {
         limit: "PBKDF2 iteration count",
         value: iterations,
-        max: u64::from(u32::MAX),
+        bound: crate::Bound::Max(u64::from(u32::MAX)),
     })?;
     let kdf = pbes2::Pbkdf2Params::hmac_sha256(iterations, &salt)
         .map_err(|e| Error::malformed("PBES2 parameters", e))?;

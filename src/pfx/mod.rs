@@ -19,13 +19,14 @@ mod mac;
 use std::fmt;
 
 use der::asn1::{ObjectIdentifier, OctetString};
-use der::{Decode, Encode, EncodingRules, Reader, SliceReader, Tagged};
+use der::{Decode, Encode, Tagged};
 use rsa::pkcs8::DecodePrivateKey;
 use rsa::pkcs8::DecodePublicKey;
 use x509_cert::Certificate;
 use x509_cert::attr::Attributes;
 use zeroize::Zeroizing;
 
+use crate::rsa_key::RsaKeySize;
 use crate::{Error, Result, oid};
 use asn1::{AuthenticatedSafe, BagValue, CertBag, ContentInfo, Pfx, SafeBag, SafeContents};
 use cipher::Password;
@@ -46,11 +47,9 @@ pub struct PfxLimits {
     pub max_bag_depth: usize,
     /// The deepest ASN.1 nesting accepted in the file and in every decrypted safe (default 48).
     pub max_depth: usize,
-    /// The smallest RSA modulus [`load_with_limits`] accepts, in bits (default 1024).
-    pub min_rsa_bits: u64,
-    /// The largest RSA modulus [`load_with_limits`] accepts, in bits (default 8192); checked
+    /// The RSA modulus sizes [`load_with_limits`] accepts (default 1024..=8192 bits); checked
     /// before the key is built.
-    pub max_rsa_bits: u64,
+    pub rsa_key_size: RsaKeySize,
 }
 
 impl Default for PfxLimits {
@@ -61,8 +60,7 @@ impl Default for PfxLimits {
             max_bags: 256,
             max_bag_depth: 4,
             max_depth: 48,
-            min_rsa_bits: 1024,
-            max_rsa_bits: 8192,
+            rsa_key_size: RsaKeySize::default(),
         }
     }
 }
@@ -212,7 +210,7 @@ pub fn load_with_limits(der: &[u8], password: &str, limits: &PfxLimits) -> Resul
     if first.algorithm == oid::RSA_ENCRYPTION
         && let Some(bits) = rsa_modulus_bits(first.pkcs8_der())
     {
-        check_rsa_bits(bits, limits)?;
+        limits.rsa_key_size.check(bits)?;
     }
     let key = first.to_rsa()?;
     if contents.certificates.is_empty() {
@@ -244,7 +242,7 @@ pub fn load_with_limits(der: &[u8], password: &str, limits: &PfxLimits) -> Resul
 
 /// The modulus size of a PKCS#8 RSA private key, read without building the key.
 fn rsa_modulus_bits(pkcs8: &[u8]) -> Option<u64> {
-    use crate::pkcs7::parse::ber::{Reader, tag};
+    use crate::asn1::{Reader, tag};
     let info = pkcs8::PrivateKeyInfoRef::from_der(pkcs8).ok()?;
     let mut outer = Reader::new(info.private_key.as_bytes());
     let mut seq = outer
@@ -253,57 +251,7 @@ fn rsa_modulus_bits(pkcs8: &[u8]) -> Option<u64> {
         .children();
     seq.expect(tag::INTEGER, "RSA private key").ok()?;
     let n = seq.expect(tag::INTEGER, "RSA private key").ok()?;
-    let start = n.value.iter().position(|b| *b != 0)?;
-    let modulus = n.value.get(start..)?;
-    let first = modulus.first()?;
-    let len = u64::try_from(modulus.len()).ok()?;
-    Some((len - 1) * 8 + u64::from(8 - first.leading_zeros()))
-}
-
-/// Refuses an RSA modulus outside the configured bounds.
-fn check_rsa_bits(bits: u64, limits: &PfxLimits) -> Result<()> {
-    if bits < limits.min_rsa_bits {
-        return Err(Error::LimitExceeded {
-            limit: "RSA modulus bits (minimum)",
-            value: bits,
-            max: limits.min_rsa_bits,
-        });
-    }
-    if bits > limits.max_rsa_bits {
-        return Err(Error::LimitExceeded {
-            limit: "RSA modulus bits",
-            value: bits,
-            max: limits.max_rsa_bits,
-        });
-    }
-    Ok(())
-}
-
-/// Refuses ASN.1 nested deeper than `limits.max_depth`, before the typed decoder sees it. Other
-/// faults are left to the typed decoder to report.
-fn check_depth(bytes: &[u8], limits: &PfxLimits) -> Result<()> {
-    use crate::pkcs7::parse::ber::{Reader, Tlv};
-    fn walk(tlv: &Tlv<'_>) -> Result<()> {
-        if !tlv.constructed() {
-            return Ok(());
-        }
-        let mut r = tlv.children();
-        while !r.is_empty() {
-            match r.next() {
-                Ok(child) => walk(&child)?,
-                Err(e @ Error::LimitExceeded { .. }) => return Err(e),
-                Err(_) => return Ok(()),
-            }
-        }
-        Ok(())
-    }
-    let ends = crate::pkcs7::parse::ber::Ends::scan(bytes, limits.max_depth);
-    let mut top = Reader::indexed(bytes, limits.max_depth, &ends);
-    match top.next() {
-        Ok(tlv) => walk(&tlv),
-        Err(e @ Error::LimitExceeded { .. }) => Err(e),
-        Err(_) => Ok(()),
-    }
+    Some(crate::rsa_key::modulus_bits(n.value)).filter(|bits| *bits > 0)
 }
 
 /// The RSA public key of a certificate, if it has one.
@@ -331,11 +279,10 @@ pub fn decode(der: &[u8], password: &str, limits: &PfxLimits) -> Result<PfxConte
         return Err(Error::LimitExceeded {
             limit: "PFX input bytes",
             value: u64::try_from(der.len()).unwrap_or(u64::MAX),
-            max: u64::try_from(limits.max_input_bytes).unwrap_or(u64::MAX),
+            bound: crate::Bound::Max(u64::try_from(limits.max_input_bytes).unwrap_or(u64::MAX)),
         });
     }
-    check_depth(der, limits)?;
-    let pfx: Pfx = decode_ber(der, "PFX")?;
+    let pfx: Pfx = decode_ber(der, limits)?;
     if pfx.version != 3 {
         return Err(Error::malformed(
             "PFX",
@@ -391,13 +338,11 @@ pub fn decode(der: &[u8], password: &str, limits: &PfxLimits) -> Result<PfxConte
         },
     };
 
-    check_depth(auth_safe, limits)?;
-    let safes: AuthenticatedSafe = decode_ber(auth_safe, "PFX")?;
+    let safes: AuthenticatedSafe = decode_ber(auth_safe, limits)?;
     for safe in &safes {
         match safe {
             ContentInfo::Data(data) => {
-                check_depth(data.as_bytes(), limits)?;
-                let bags: SafeContents = decode_ber(data.as_bytes(), "PFX")?;
+                let bags: SafeContents = decode_ber(data.as_bytes(), limits)?;
                 walker.safe(&bags, "none")?;
             }
             ContentInfo::EncryptedData(encrypted) => {
@@ -411,8 +356,7 @@ pub fn decode(der: &[u8], password: &str, limits: &PfxLimits) -> Result<PfxConte
                     ciphertext,
                     "PKCS#12 safe encryption",
                 )?;
-                check_depth(&plain, limits)?;
-                let bags: SafeContents = match decode_ber(&plain, "PFX") {
+                let bags: SafeContents = match decode_ber(&plain, limits) {
                     Ok(bags) => bags,
                     Err(e) => return Err(walker.garbage(e)),
                 };
@@ -426,19 +370,34 @@ pub fn decode(der: &[u8], password: &str, limits: &PfxLimits) -> Result<PfxConte
     Ok(walker.contents)
 }
 
-/// Decodes `T` under BER rules and refuses trailing bytes.
-fn decode_ber<'a, T: Decode<'a, Error = der::Error>>(
-    bytes: &'a [u8],
-    what: &'static str,
+/// Decodes `T` from BER and refuses trailing bytes: the crate's one BER reader
+/// ([`crate::asn1`]) reads the element within `limits.max_depth` and re-encodes it as DER
+/// (definite lengths, chunked strings joined; a DER input is taken as it is), then `der` decodes
+/// that DER.
+fn decode_ber<T: der::DecodeOwned<Error = der::Error>>(
+    bytes: &[u8],
+    limits: &PfxLimits,
 ) -> Result<T> {
-    let mut reader = SliceReader::new_with_encoding_rules(bytes, EncodingRules::Ber)
-        .map_err(|e| Error::malformed(what, e))?;
-    let value = T::decode(&mut reader).map_err(|e| Error::malformed(what, e))?;
-    let rest = usize::try_from(reader.remaining_len()).unwrap_or(usize::MAX);
-    if rest != 0 {
-        return Err(Error::TrailingData { what, count: rest });
+    const WHAT: &str = "PFX";
+    let reframe = |e: Error| match e {
+        Error::Malformed { detail, .. } => Error::malformed(WHAT, detail),
+        other => other,
+    };
+    let ends = crate::asn1::Ends::scan(bytes, limits.max_depth);
+    let mut top = crate::asn1::Reader::indexed(bytes, limits.max_depth, &ends);
+    let tlv = top.next().map_err(reframe)?;
+    if !top.is_empty() {
+        return Err(Error::TrailingData {
+            what: WHAT,
+            count: top.remaining().len(),
+        });
     }
-    Ok(value)
+    let der = if tlv.is_der_shaped() {
+        std::borrow::Cow::Borrowed(tlv.raw)
+    } else {
+        std::borrow::Cow::Owned(tlv.to_der().map_err(reframe)?)
+    };
+    T::from_der(&der).map_err(|e| Error::malformed(WHAT, e))
 }
 
 /// Walks the safes and bags of one PFX, collecting keys and certificates.
@@ -505,7 +464,9 @@ impl Walker<'_> {
             return Err(Error::LimitExceeded {
                 limit: "PKCS#12 safeContentsBag nesting",
                 value: u64::try_from(depth).unwrap_or(u64::MAX),
-                max: u64::try_from(self.limits.max_bag_depth).unwrap_or(u64::MAX),
+                bound: crate::Bound::Max(
+                    u64::try_from(self.limits.max_bag_depth).unwrap_or(u64::MAX),
+                ),
             });
         }
         for bag in bags {
@@ -514,7 +475,9 @@ impl Walker<'_> {
                 return Err(Error::LimitExceeded {
                     limit: "PKCS#12 bag count",
                     value: u64::try_from(self.bags).unwrap_or(u64::MAX),
-                    max: u64::try_from(self.limits.max_bags).unwrap_or(u64::MAX),
+                    bound: crate::Bound::Max(
+                        u64::try_from(self.limits.max_bags).unwrap_or(u64::MAX),
+                    ),
                 });
             }
             let (friendly_name, local_key_id) = attributes(bag.attributes.as_ref());
@@ -619,6 +582,52 @@ fn attributes(attributes: Option<&Attributes>) -> (Option<String>, Option<Vec<u8
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Java writes the `[0] IMPLICIT` encryptedContent in chunks, and BER may nest chunks or give a
+    /// constructed string a definite length: all are read through the crate's one BER reader and
+    /// joined, and written back primitive.
+    #[test]
+    fn chunked_encrypted_content_is_joined() {
+        let oid_data = [
+            0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x01,
+        ];
+        let sha1 = [0x30, 0x07, 0x06, 0x05, 0x2b, 0x0e, 0x03, 0x02, 0x1a];
+        let content = [
+            0xa0, 0x80, 0x04, 0x02, 0xab, 0xcd, 0x24, 0x05, 0x04, 0x03, 0xef, 0x01, 0x02, 0x00,
+            0x00,
+        ];
+        let mut ber = vec![0x30, 0x80];
+        ber.extend(oid_data);
+        ber.extend(sha1);
+        ber.extend(content);
+        ber.extend([0, 0]);
+        let info: asn1::EncryptedContentInfo = decode_ber(&ber, &PfxLimits::default()).unwrap();
+        let joined = info
+            .encrypted_content
+            .as_ref()
+            .map(|c| c.as_bytes().to_vec());
+        assert_eq!(joined.as_deref(), Some(&[0xab, 0xcd, 0xef, 0x01, 0x02][..]));
+        let der = info.to_der().unwrap();
+        assert!(
+            der.ends_with(&[0x80, 0x05, 0xab, 0xcd, 0xef, 0x01, 0x02]),
+            "{der:02x?}"
+        );
+        // Trailing bytes and a nest deeper than the bound are refused.
+        let mut long = ber.clone();
+        long.push(0);
+        assert!(matches!(
+            decode_ber::<asn1::EncryptedContentInfo>(&long, &PfxLimits::default()),
+            Err(Error::TrailingData { count: 1, .. })
+        ));
+        let shallow = PfxLimits {
+            max_depth: 1,
+            ..PfxLimits::default()
+        };
+        assert!(matches!(
+            decode_ber::<asn1::EncryptedContentInfo>(&ber, &shallow),
+            Err(Error::LimitExceeded { .. })
+        ));
+    }
 
     #[test]
     fn limits_default() {

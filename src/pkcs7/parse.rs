@@ -19,31 +19,62 @@
 //! SignerIdentifier ::= CHOICE { IssuerAndSerialNumber, subjectKeyIdentifier [0] IMPLICIT OCTET STRING }
 //! ```
 //!
-//! BER is read with our own TLV reader (the private `ber` module): `der` 0.8 keeps chunk headers in an `Any`
+//! BER is read with the crate's TLV reader (the private `asn1` module): `der` 0.8 keeps chunk headers in an `Any`
 //! eContent and cannot hand back exact nested bytes (protocol.md section 3). Certificates are
 //! decoded by `x509-cert` from their DER.
 
-pub(crate) mod ber;
-
 use der::asn1::ObjectIdentifier;
 
-use self::ber::{Ends, Reader, Tlv, tag};
-use crate::chain::ParsedCertificate;
+use crate::asn1::{self, Ends, Reader, Tlv, tag};
+use crate::error::at_most;
 use crate::oid;
-use crate::verify::VerifyLimits;
+use crate::x509::{CertCache, ParsedCertificate};
 use crate::{Error, Result};
 
-/// The largest PKCS#7 structure accepted by default ([`VerifyLimits::max_message_bytes`]): 1 MiB.
+/// The largest PKCS#7 structure accepted by default ([`ParseLimits::max_message_bytes`]): 1 MiB.
 /// A real Huifu answer or notification is a few KiB (one certificate, a JSON of at most a few
 /// hundred fields); 1 MiB leaves a margin of two orders of magnitude.
 pub const MAX_INPUT: usize = 1024 * 1024;
-/// The deepest ASN.1 nesting accepted in a message by default ([`VerifyLimits::max_depth`]): 24.
+/// The deepest ASN.1 nesting accepted in a message by default ([`ParseLimits::max_depth`]): 24.
 /// A real SignedData with its certificate is about 12 levels deep; 24 doubles that.
 pub const MAX_DEPTH: usize = 24;
-/// The most certificates a message may carry by default ([`VerifyLimits::max_certificates`]).
+/// The most certificates a message may carry by default ([`ParseLimits::max_certificates`]).
 pub const MAX_CERTIFICATES: usize = 32;
-/// The most signer infos a message may carry by default ([`VerifyLimits::max_signer_infos`]).
+/// The most signer infos a message may carry by default ([`ParseLimits::max_signer_infos`]).
 pub const MAX_SIGNER_INFOS: usize = 16;
+
+/// Bounds on what a message may make the parser do; exceeding one is [`Error::LimitExceeded`]
+/// naming it.
+///
+/// ```
+/// use huifu_cfca::pkcs7::parse::ParseLimits;
+/// let limits = ParseLimits { max_certificates: 4, ..ParseLimits::default() };
+/// assert_eq!(limits.max_depth, 24);
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ParseLimits {
+    /// The largest PKCS#7 structure accepted, in bytes (default 1 MiB; real answers are a few
+    /// KiB).
+    pub max_message_bytes: usize,
+    /// The most certificates a message may carry (default 32).
+    pub max_certificates: usize,
+    /// The most SignerInfos a message may carry (default 16).
+    pub max_signer_infos: usize,
+    /// The deepest ASN.1 nesting accepted in a message (default 24; a SignedData with
+    /// certificates needs about 12).
+    pub max_depth: usize,
+}
+
+impl Default for ParseLimits {
+    fn default() -> Self {
+        ParseLimits {
+            max_message_bytes: MAX_INPUT,
+            max_certificates: MAX_CERTIFICATES,
+            max_signer_infos: MAX_SIGNER_INFOS,
+            max_depth: MAX_DEPTH,
+        }
+    }
+}
 
 const WHAT: &str = "PKCS#7";
 
@@ -143,24 +174,28 @@ pub struct ParsedSignedData {
     pub signer_infos: Vec<ParsedSignerInfo>,
 }
 
-/// Parses a ContentInfo holding a SignedData, DER or BER, with the default [`VerifyLimits`].
+/// Parses a ContentInfo holding a SignedData, DER or BER, with the default [`ParseLimits`].
 ///
 /// Bytes after the ContentInfo are [`Error::TrailingData`]; a content type other than signedData
 /// is [`Error::UnsupportedAlgorithm`].
 pub fn parse(bytes: &[u8]) -> Result<ParsedSignedData> {
-    parse_with_limits(bytes, &VerifyLimits::default())
+    parse_with_limits(bytes, &ParseLimits::default())
 }
 
 /// Parses a ContentInfo holding a SignedData within `limits` (message size, certificates,
 /// signer infos, nesting depth); exceeding one is [`Error::LimitExceeded`].
-pub fn parse_with_limits(bytes: &[u8], limits: &VerifyLimits) -> Result<ParsedSignedData> {
-    if bytes.len() > limits.max_message_bytes {
-        return Err(Error::LimitExceeded {
-            limit: "PKCS#7 size",
-            value: bytes.len() as u64,
-            max: limits.max_message_bytes as u64,
-        });
-    }
+pub fn parse_with_limits(bytes: &[u8], limits: &ParseLimits) -> Result<ParsedSignedData> {
+    parse_with(bytes, limits, None)
+}
+
+/// [`parse_with_limits`], decoding the message's certificates through `certs` (a verifier's
+/// cache) when there is one.
+pub(crate) fn parse_with(
+    bytes: &[u8],
+    limits: &ParseLimits,
+    certs: Option<&CertCache>,
+) -> Result<ParsedSignedData> {
+    at_most("PKCS#7 size", bytes.len(), limits.max_message_bytes)?;
     // One walk finds where every indefinite-length element ends: reading, checking the DER shape
     // and re-encoding then cost time linear in the size, whatever the nesting.
     let ends = Ends::scan(bytes, limits.max_depth);
@@ -190,17 +225,19 @@ pub fn parse_with_limits(bytes: &[u8], limits: &VerifyLimits) -> Result<ParsedSi
     let mut inner = explicit.children();
     let signed_data = inner.expect(tag::SEQUENCE, "SignedData")?;
     inner.finish("ContentInfo")?;
-    parse_signed_data(&signed_data, encoding, limits)
+    parse_signed_data(&signed_data, encoding, limits, certs)
 }
 
 fn parse_signed_data(
     sd: &Tlv<'_>,
     encoding: Encoding,
-    limits: &VerifyLimits,
+    limits: &ParseLimits,
+    cache: Option<&CertCache>,
 ) -> Result<ParsedSignedData> {
     const SD: &str = "SignedData";
     let mut r = sd.children();
     let version = read_small_int(&mut r, SD)?;
+    // RFC 5652 §5.1: CMSVersion 1, 3, 4 or 5.
     if !matches!(version, 1 | 3 | 4 | 5) {
         return Err(Error::malformed(SD, format!("unknown version {version}")));
     }
@@ -238,14 +275,12 @@ fn parse_signed_data(
             if c.tag != tag::SEQUENCE {
                 continue;
             }
-            if certificates.len() >= limits.max_certificates {
-                return Err(Error::LimitExceeded {
-                    limit: "certificates in a message",
-                    value: certificates.len() as u64 + 1,
-                    max: limits.max_certificates as u64,
-                });
-            }
-            certificates.push(ParsedCertificate::from_der(c.raw)?);
+            at_most(
+                "certificates in a message",
+                certificates.len() + 1,
+                limits.max_certificates,
+            )?;
+            certificates.push(crate::x509::decode_cached(cache, c.raw)?);
         }
     }
     // CRLs are not used.
@@ -254,13 +289,11 @@ fn parse_signed_data(
     let mut signer_infos = Vec::new();
     let mut sis = r.expect(tag::SET, "signerInfos")?.children();
     while !sis.is_empty() {
-        if signer_infos.len() >= limits.max_signer_infos {
-            return Err(Error::LimitExceeded {
-                limit: "signer infos in a message",
-                value: signer_infos.len() as u64 + 1,
-                max: limits.max_signer_infos as u64,
-            });
-        }
+        at_most(
+            "signer infos in a message",
+            signer_infos.len() + 1,
+            limits.max_signer_infos,
+        )?;
         let si = sis.expect(tag::SEQUENCE, "SignerInfo")?;
         signer_infos.push(parse_signer_info(&si)?);
     }
@@ -302,6 +335,7 @@ fn parse_signer_info(si: &Tlv<'_>) -> Result<ParsedSignerInfo> {
         SignerIdentifier::IssuerAndSerialNumber { .. } => 1,
         SignerIdentifier::SubjectKeyIdentifier(_) => 3,
     };
+    // RFC 5652 §5.3: version 1 with issuerAndSerialNumber, 3 with subjectKeyIdentifier.
     if version != expected_version {
         return Err(Error::malformed(
             SI,
@@ -375,7 +409,7 @@ fn parse_signed_attributes(tlv: &Tlv<'_>) -> Result<SignedAttributes> {
     // another order may have signed either order: keep the sorted form as a second candidate.
     encodings.sort();
     let mut sorted = Vec::with_capacity(der.len());
-    ber::write_header(&mut sorted, tag::SET, encodings.iter().map(Vec::len).sum());
+    asn1::write_header(&mut sorted, tag::SET, encodings.iter().map(Vec::len).sum());
     for e in &encodings {
         sorted.extend_from_slice(e);
     }
@@ -416,101 +450,4 @@ fn read_small_int(r: &mut Reader<'_>, what: &'static str) -> Result<u32> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    const NOATTR: &[u8] = include_bytes!("../../vectors/p7/huifu-noattr.p7b");
-    const ATTR: &[u8] = include_bytes!("../../vectors/p7/huifu-attr.p7b");
-    const BER: &[u8] = include_bytes!("../../vectors/p7/huifu-ber.p7b");
-    const BER_BIG: &[u8] = include_bytes!("../../vectors/p7/huifu-ber-big.p7b");
-    const DETACHED: &[u8] = include_bytes!("../../vectors/p7/huifu-detached.p7b");
-    const CONTENT: &[u8] = include_bytes!("../../vectors/p7/content.b64");
-    const CONTENT_BIG: &[u8] = include_bytes!("../../vectors/p7/content-big.b64");
-
-    #[test]
-    fn der_without_attributes() {
-        let p = parse(NOATTR).unwrap();
-        assert_eq!(p.encoding, Encoding::Der);
-        assert_eq!(p.econtent.as_deref(), Some(CONTENT));
-        assert_eq!(p.econtent_type, oid::DATA);
-        assert_eq!(p.certificates.len(), 1);
-        assert_eq!(p.signer_infos.len(), 1);
-        let si = &p.signer_infos[0];
-        assert!(si.signed_attributes.is_none());
-        assert!(matches!(
-            si.sid,
-            SignerIdentifier::IssuerAndSerialNumber { .. }
-        ));
-        assert_eq!(si.digest_algorithm.oid, oid::SHA256);
-        assert_eq!(si.signature.len(), 256);
-    }
-
-    #[test]
-    fn der_with_attributes_keeps_the_set() {
-        let p = parse(ATTR).unwrap();
-        let attrs = p.signer_infos[0].signed_attributes.as_ref().unwrap();
-        assert_eq!(attrs.der[0], 0x31);
-        assert_eq!(attrs.find(&oid::ATTR_MESSAGE_DIGEST).count(), 1);
-        assert_eq!(attrs.find(&oid::ATTR_CONTENT_TYPE).count(), 1);
-        // the SET's bytes are the [0] field's bytes with the tag replaced
-        let pos = ATTR
-            .windows(attrs.der.len() - 1)
-            .position(|w| w == &attrs.der[1..])
-            .unwrap();
-        assert_eq!(ATTR[pos - 1], 0xa0);
-    }
-
-    #[test]
-    fn openssl_sends_attributes_sorted() {
-        let p = parse(ATTR).unwrap();
-        assert!(
-            p.signer_infos[0]
-                .signed_attributes
-                .as_ref()
-                .unwrap()
-                .der_sorted
-                .is_none()
-        );
-    }
-
-    #[test]
-    fn ber_stream_is_reassembled() {
-        let p = parse(BER).unwrap();
-        assert_eq!(p.encoding, Encoding::Ber);
-        assert_eq!(p.econtent.as_deref(), Some(CONTENT));
-        let big = parse(BER_BIG).unwrap();
-        assert_eq!(big.encoding, Encoding::Ber);
-        assert_eq!(big.econtent.as_deref(), Some(CONTENT_BIG));
-    }
-
-    #[test]
-    fn detached_has_no_content() {
-        assert!(parse(DETACHED).unwrap().econtent.is_none());
-    }
-
-    #[test]
-    fn trailing_and_truncated() {
-        let mut long = NOATTR.to_vec();
-        long.extend_from_slice(b"\0\0");
-        assert!(matches!(
-            parse(&long),
-            Err(Error::TrailingData { count: 2, .. })
-        ));
-        for n in [0, 1, 2, 10, NOATTR.len() / 2, NOATTR.len() - 1] {
-            assert!(matches!(parse(&NOATTR[..n]), Err(Error::Malformed { .. })));
-        }
-    }
-
-    #[test]
-    fn other_content_types_are_refused() {
-        // ContentInfo { data, [0] { OCTET STRING "" } }
-        let ci = [
-            0x30, 0x0f, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x01, 0xa0,
-            0x02, 0x04, 0x00,
-        ];
-        assert!(matches!(
-            parse(&ci),
-            Err(Error::UnsupportedAlgorithm { .. })
-        ));
-    }
-}
+mod tests;

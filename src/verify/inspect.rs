@@ -74,7 +74,7 @@ pub fn inspect(input: &[u8]) -> Result<Inspection> {
             let signer_id = match &si.sid {
                 SignerIdentifier::IssuerAndSerialNumber { issuer, serial } => format!(
                     "issuer {} serial {}",
-                    crate::identity::name_to_string(issuer),
+                    crate::x509::name_to_string(issuer),
                     hex(serial)
                 ),
                 SignerIdentifier::SubjectKeyIdentifier(ski) => {

@@ -10,9 +10,9 @@ use crate::common;
 use std::path::{Path, PathBuf};
 
 use common::{openssl, openssl_ok as run, read, smime_sign, temp_dir, vector};
-use huifu_cfca::Error;
 use huifu_cfca::chain::{ParsedCertificate, TrustStore, VerifyTime};
 use huifu_cfca::verify::Verifier;
+use huifu_cfca::{Bound, ChainError, Error};
 
 /// 2030-01-01: inside every vector certificate's validity.
 const T2030: u64 = 1_893_456_000;
@@ -250,7 +250,9 @@ fn a_signer_whose_eku_excludes_message_signing_is_refused() {
         let (cert, key) = leaf(&dir, tag, &format!("{base}\nextendedKeyUsage={eku}"));
         let msg = sign(&dir, &cert, &key, &[&vector("chain/oca.pem")]);
         match root_only().verify(&msg) {
-            Err(Error::ExtendedKeyUsage { subject }) => assert!(subject.contains(tag), "{subject}"),
+            Err(Error::Chain(ChainError::ExtendedKeyUsage { subject })) => {
+                assert!(subject.contains(tag), "{subject}")
+            }
             other => panic!("{tag}: expected ExtendedKeyUsage, got {other:?}"),
         }
         // The interop peer agrees: OpenSSL refuses the purpose too.
@@ -296,7 +298,9 @@ fn a_ca_certificate_that_signs_the_message_is_refused() {
     );
     let msg = sign(&dir, &cert, &key, &[&vector("chain/oca.pem")]);
     match root_only().verify(&msg) {
-        Err(Error::CaUsedAsEndEntity { subject }) => assert!(subject.contains("CASIGNER")),
+        Err(Error::Chain(ChainError::CaUsedAsEndEntity { subject })) => {
+            assert!(subject.contains("CASIGNER"))
+        }
         other => panic!("expected CaUsedAsEndEntity, got {other:?}"),
     }
     // The OCA itself signing a message (it is in the trust path, and a CA).
@@ -308,7 +312,7 @@ fn a_ca_certificate_that_signs_the_message_is_refused() {
     );
     assert!(matches!(
         root_only().verify(&msg),
-        Err(Error::CaUsedAsEndEntity { .. })
+        Err(Error::Chain(ChainError::CaUsedAsEndEntity { .. }))
     ));
 }
 
@@ -514,9 +518,13 @@ fn huge_names_and_certificates_are_refused_before_decoding() {
     let der = read(&vector("chain/huifu.cer"));
     // 100 RDNs fit in 64 KiB, but not in the name bound.
     match ParsedCertificate::from_der(&with_subject_rdns(&der, 100)) {
-        Err(Error::LimitExceeded { limit, value, max }) => {
+        Err(Error::LimitExceeded {
+            limit,
+            value,
+            bound,
+        }) => {
             assert_eq!(limit, "attributes in a certificate name");
-            assert_eq!((value, max), (65, 64));
+            assert_eq!((value, bound), (65, Bound::Max(64)));
         }
         other => panic!("expected LimitExceeded, got {other:?}"),
     }
@@ -566,4 +574,136 @@ fn inspect_and_verify_choose_the_same_signer_certificate() {
         .expect("inspect finds the same certificate");
     assert_eq!(chosen.serial, verified.signer.serial);
     assert_eq!(chosen.subject, verified.signer.subject);
+}
+
+/// An OpenSSL certificate for `subj` with `key` (made if missing), issued by `ca`/`ca_key` with
+/// the extensions in `ext`; returns its DER.
+fn issue(
+    dir: &Path,
+    tag: &str,
+    subj: &str,
+    key: &Path,
+    ca: &Path,
+    ca_key: &Path,
+    ext: &str,
+) -> Vec<u8> {
+    if !key.exists() {
+        run(&["genrsa", "-out", s(key), "2048"]);
+    }
+    let csr = dir.join(format!("{tag}.csr"));
+    let cert = dir.join(format!("{tag}.pem"));
+    let der = dir.join(format!("{tag}.der"));
+    let extfile = dir.join(format!("{tag}.ext"));
+    std::fs::write(&extfile, format!("[e]\n{ext}\n")).unwrap();
+    run(&[
+        "req",
+        "-new",
+        "-key",
+        s(key),
+        "-subj",
+        subj,
+        "-out",
+        s(&csr),
+    ]);
+    run(&[
+        "x509",
+        "-req",
+        "-in",
+        s(&csr),
+        "-CA",
+        s(ca),
+        "-CAkey",
+        s(ca_key),
+        "-set_serial",
+        "77",
+        "-days",
+        "7300",
+        "-sha256",
+        "-extfile",
+        s(&extfile),
+        "-extensions",
+        "e",
+        "-out",
+        s(&cert),
+    ]);
+    run(&["x509", "-in", s(&cert), "-outform", "DER", "-out", s(&der)]);
+    read(&der)
+}
+
+/// The path search reports the most specific failure by rank, not the first one met: of two
+/// candidate issuers with the same name and key, one lacks keyCertSign (a key usage fault) and
+/// the other's extendedKeyUsage does not allow message signing (more specific); in either order
+/// the answer is the extended key usage.
+#[test]
+fn the_most_specific_chain_failure_is_reported_in_any_order() {
+    use huifu_cfca::chain::{self, ParsedCertificate};
+    let dir = temp_dir("rank");
+    let (root, root_key) = (vector("chain/root.pem"), vector("chain/root.key"));
+    let ca_key = dir.join("rankca.key");
+    let subj = "/C=CN/O=CFCA TEST CA/CN=RANK CA";
+    let no_cert_sign = issue(
+        &dir,
+        "noku",
+        subj,
+        &ca_key,
+        &root,
+        &root_key,
+        "basicConstraints=critical,CA:TRUE\nkeyUsage=critical,digitalSignature\nsubjectKeyIdentifier=hash",
+    );
+    let server_only = issue(
+        &dir,
+        "servereku",
+        subj,
+        &ca_key,
+        &root,
+        &root_key,
+        "basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign\nextendedKeyUsage=serverAuth\nsubjectKeyIdentifier=hash",
+    );
+    let ca_pem = dir.join("servereku.pem");
+    let leaf = issue(
+        &dir,
+        "rankleaf",
+        "/C=CN/O=CFCA TEST CA/CN=051@100001@RANK@1",
+        &dir.join("rankleaf.key"),
+        &ca_pem,
+        &ca_key,
+        "basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature",
+    );
+    let parse = |der: &[u8]| ParsedCertificate::from_der(der).unwrap();
+    let mut trust = TrustStore::new();
+    trust.add_der(&read(&vector("chain/root.cer"))).unwrap();
+    let (a, b) = (parse(&no_cert_sign), parse(&server_only));
+    for order in [[a.clone(), b.clone()], [b, a]] {
+        let r = chain::verify_chain(
+            &parse(&leaf),
+            &order,
+            &trust,
+            VerifyTime::at_unix(T2030),
+            false,
+        );
+        match r {
+            Err(Error::Chain(ChainError::ExtendedKeyUsage { subject })) => {
+                assert!(subject.contains("RANK CA"), "{subject}")
+            }
+            other => panic!("expected ExtendedKeyUsage, got {other:?}"),
+        }
+    }
+    // Each alone gives its own fault.
+    let alone = |c: &ParsedCertificate| {
+        chain::verify_chain(
+            &parse(&leaf),
+            std::slice::from_ref(c),
+            &trust,
+            VerifyTime::at_unix(T2030),
+            false,
+        )
+    };
+    assert!(matches!(
+        alone(&parse(&no_cert_sign)),
+        Err(Error::Chain(ChainError::KeyUsage {
+            needed: "keyCertSign",
+            ..
+        }))
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
 }

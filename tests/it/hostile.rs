@@ -14,7 +14,7 @@ use huifu_cfca::chain::{ParsedCertificate, TrustStore, VerifyTime};
 use huifu_cfca::identity::SignerPin;
 use huifu_cfca::signer::Signer;
 use huifu_cfca::verify::{self, Verifier};
-use huifu_cfca::{Error, ValidityProblem, check_value, pfx, pkcs7};
+use huifu_cfca::{ChainError, Error, check_value, pfx, pkcs7};
 use rsa::pkcs8::DecodePrivateKey as _;
 use x509_cert::Certificate;
 
@@ -382,38 +382,32 @@ fn table() -> Vec<Row> {
         row(
             "p7: expired signer",
             VerifyChain(p7("expired.p7b")),
-            err!(Error::CertificateValidity {
-                problem: ValidityProblem::Expired,
-                ..
-            }),
+            err!(Error::Chain(ChainError::Expired { .. })),
         ),
         row(
             "p7: signer not yet valid",
             VerifyChain(p7("future.p7b")),
-            err!(Error::CertificateValidity {
-                problem: ValidityProblem::NotYetValid,
-                ..
-            }),
+            err!(Error::Chain(ChainError::NotYetValid { .. })),
         ),
         row(
             "p7: foreign root",
             VerifyChain(p7("foreign.p7b")),
-            err!(Error::UntrustedChain { .. }),
+            err!(Error::Chain(ChainError::UnknownIssuer { .. })),
         ),
         row(
             "p7: issuer not a CA",
             VerifyChain(p7("undernotca.p7b")),
-            err!(Error::UntrustedChain { .. }),
+            err!(Error::Chain(ChainError::IssuerNotCa { .. })),
         ),
         row(
             "p7: wrong key usage",
             VerifyChain(p7("wrongku.p7b")),
-            err!(Error::UntrustedChain { .. }),
+            err!(Error::Chain(ChainError::KeyUsage { .. })),
         ),
         row(
             "p7: unknown critical extension",
             VerifyChain(p7("critical.p7b")),
-            err!(Error::UntrustedChain { .. }),
+            err!(Error::Chain(ChainError::UnknownCriticalExtension { .. })),
         ),
         row(
             "p7: id containing 100001",

@@ -5,12 +5,14 @@
 use crate::common;
 
 use der::{Decode as _, Encode as _};
-use huifu_cfca::Error;
-use huifu_cfca::chain::{self, ParsedCertificate, TrustStore, VerifyTime};
+use huifu_cfca::chain::{self, ParsedCertificate, PathLimits, TrustStore, VerifyTime};
 use huifu_cfca::identity::SignerPin;
 use huifu_cfca::pfx::{self, PfxLimits};
+use huifu_cfca::pkcs7::parse::ParseLimits;
+use huifu_cfca::rsa_key::RsaKeySize;
 use huifu_cfca::signer::Signer;
 use huifu_cfca::verify::{Verifier, VerifyLimits};
+use huifu_cfca::{Bound, ChainError, Error};
 
 use common::{read, vector};
 
@@ -52,14 +54,33 @@ fn verifier_with(trust: TrustStore, limits: VerifyLimits) -> Verifier {
         .expect("verifier")
 }
 
+/// Asserts `LimitExceeded` naming a minimum that contains `name`.
+fn assert_below_min<T: std::fmt::Debug>(r: Result<T, Error>, name: &str) {
+    match r {
+        Err(Error::LimitExceeded {
+            limit,
+            bound: Bound::Min(min),
+            value,
+        }) => {
+            assert!(limit.contains(name), "{limit}, expected {name}");
+            assert!(value < min, "{value} < {min}");
+        }
+        other => panic!("expected LimitExceeded({name}) below a minimum, got {other:?}"),
+    }
+}
+
 /// Asserts `LimitExceeded` naming a bound that contains `name`.
 #[track_caller]
 fn assert_limit<T: std::fmt::Debug>(r: Result<T, Error>, name: &str) {
     match r {
-        Err(Error::LimitExceeded { limit, value, max }) => {
+        Err(Error::LimitExceeded {
+            limit,
+            value,
+            bound,
+        }) => {
             assert!(
                 limit.contains(name),
-                "{limit} ({value} > {max}), expected {name}"
+                "{limit} ({value}, {bound}), expected {name}"
             );
         }
         other => panic!("expected LimitExceeded({name}), got {other:?}"),
@@ -70,18 +91,23 @@ fn assert_limit<T: std::fmt::Debug>(r: Result<T, Error>, name: &str) {
 fn defaults_match_the_documented_constants() {
     let l = VerifyLimits::default();
     assert_eq!(l.max_input_bytes, 4 << 20);
-    assert_eq!(l.max_message_bytes, 1 << 20);
-    assert_eq!(l.max_certificates, 32);
-    assert_eq!(l.max_signer_infos, 16);
-    assert_eq!(l.max_depth, 24);
-    assert_eq!((l.min_rsa_bits, l.max_rsa_bits), (1024, 8192));
-    assert_eq!(l.max_intermediates, 6);
-    assert_eq!(l.max_signature_checks, 64);
+    assert_eq!(l.parse.max_message_bytes, 1 << 20);
+    assert_eq!(l.parse.max_certificates, 32);
+    assert_eq!(l.parse.max_signer_infos, 16);
+    assert_eq!(l.parse.max_depth, 24);
+    let keys = l.path.rsa_key_size;
+    assert_eq!((keys.min_bits, keys.max_bits), (1024, 8192));
+    assert_eq!(l.path.max_intermediates, 6);
+    assert_eq!(l.path.max_signature_checks, 64);
     let p = PfxLimits::default();
     assert_eq!(p.max_input_bytes, 1 << 20);
     assert_eq!(p.max_iterations, 10_000_000);
     assert_eq!(p.max_depth, 48);
-    assert_eq!((p.min_rsa_bits, p.max_rsa_bits), (1024, 8192));
+    assert_eq!(p.rsa_key_size, RsaKeySize::default());
+    assert_eq!(
+        (p.rsa_key_size.min_bits, p.rsa_key_size.max_bits),
+        (1024, 8192)
+    );
     let v = Verifier::builder().no_chain().build().expect("verifier");
     assert_eq!(v.limits(), &l);
 }
@@ -109,7 +135,10 @@ fn verifier_input_size() {
 fn verifier_message_size() {
     let der = p7("huifu-noattr.p7b");
     let limits = VerifyLimits {
-        max_message_bytes: der.len() - 1,
+        parse: ParseLimits {
+            max_message_bytes: der.len() - 1,
+            ..ParseLimits::default()
+        },
         ..VerifyLimits::default()
     };
     assert_limit(verifier(limits.clone()).verify(&der), "PKCS#7 size");
@@ -125,7 +154,10 @@ fn verifier_certificates_per_message() {
     let der = p7("huifu-chain.p7b");
     assert!(verifier(VerifyLimits::default()).verify(&der).is_ok());
     let limits = VerifyLimits {
-        max_certificates: 1,
+        parse: ParseLimits {
+            max_certificates: 1,
+            ..ParseLimits::default()
+        },
         ..VerifyLimits::default()
     };
     assert_limit(
@@ -147,7 +179,10 @@ fn verifier_signer_infos_per_message() {
     assert!(base.clone().build().expect("verifier").verify(&der).is_ok());
     let v = base
         .limits(VerifyLimits {
-            max_signer_infos: 1,
+            parse: ParseLimits {
+                max_signer_infos: 1,
+                ..ParseLimits::default()
+            },
             ..VerifyLimits::default()
         })
         .build()
@@ -160,7 +195,10 @@ fn verifier_nesting_depth() {
     let ber = p7("huifu-ber.p7b");
     assert!(verifier(VerifyLimits::default()).verify(&ber).is_ok());
     let shallow = VerifyLimits {
-        max_depth: 3,
+        parse: ParseLimits {
+            max_depth: 3,
+            ..ParseLimits::default()
+        },
         ..VerifyLimits::default()
     };
     assert_limit(
@@ -189,26 +227,41 @@ fn verifier_rsa_modulus_size() {
     let m4096 = p7("merchant4096.p7b");
     assert!(verifier(VerifyLimits::default()).verify(&m1024).is_ok());
     assert!(verifier(VerifyLimits::default()).verify(&m4096).is_ok());
-    assert_limit(
+    assert_below_min(
         verifier(VerifyLimits::default()).verify(&p7("small512.p7b")),
-        "RSA modulus bits (minimum)",
+        "RSA modulus bits",
     );
     let min2048 = VerifyLimits {
-        min_rsa_bits: 2048,
+        path: PathLimits {
+            rsa_key_size: RsaKeySize {
+                min_bits: 2048,
+                ..RsaKeySize::default()
+            },
+            ..PathLimits::default()
+        },
         ..VerifyLimits::default()
     };
-    assert_limit(
-        verifier(min2048).verify(&m1024),
-        "RSA modulus bits (minimum)",
-    );
+    assert_below_min(verifier(min2048).verify(&m1024), "RSA modulus bits");
     let max2048 = VerifyLimits {
-        max_rsa_bits: 2048,
+        path: PathLimits {
+            rsa_key_size: RsaKeySize {
+                max_bits: 2048,
+                ..RsaKeySize::default()
+            },
+            ..PathLimits::default()
+        },
         ..VerifyLimits::default()
     };
     assert_limit(verifier(max2048.clone()).verify(&m4096), "RSA modulus bits");
     // The bound also covers the certificates on the path (the vectors CAs are RSA-2048+).
     let max1024 = VerifyLimits {
-        max_rsa_bits: 1024,
+        path: PathLimits {
+            rsa_key_size: RsaKeySize {
+                max_bits: 1024,
+                ..RsaKeySize::default()
+            },
+            ..PathLimits::default()
+        },
         ..VerifyLimits::default()
     };
     assert_limit(verifier(max1024).verify(&m1024), "RSA modulus bits");
@@ -218,7 +271,10 @@ fn verifier_rsa_modulus_size() {
 fn chain_path_length_and_signature_checks() {
     let der = p7("huifu-chain.p7b");
     let no_intermediates = VerifyLimits {
-        max_intermediates: 0,
+        path: PathLimits {
+            max_intermediates: 0,
+            ..PathLimits::default()
+        },
         ..VerifyLimits::default()
     };
     assert!(
@@ -226,20 +282,23 @@ fn chain_path_length_and_signature_checks() {
             .verify(&der)
             .is_ok()
     );
-    assert_limit(
+    assert!(matches!(
         verifier_with(root_only(), no_intermediates.clone()).verify(&der),
-        "intermediates in a certificate path",
-    );
+        Err(Error::Chain(ChainError::PathTooLong { max: 0 }))
+    ));
     // With the OCA trusted, no intermediate is needed.
     assert!(verifier(no_intermediates).verify(&der).is_ok());
     let no_checks = VerifyLimits {
-        max_signature_checks: 1,
+        path: PathLimits {
+            max_signature_checks: 1,
+            ..PathLimits::default()
+        },
         ..VerifyLimits::default()
     };
-    assert_limit(
+    assert!(matches!(
         verifier_with(root_only(), no_checks).verify(&der),
-        "certificate signature checks",
-    );
+        Err(Error::Chain(ChainError::BudgetExhausted { max: 1 }))
+    ));
     // The same bounds through the public path validator.
     let leaf = ParsedCertificate::from_der(&read(&vector("chain/huifu.cer"))).expect("leaf");
     let oca = ParsedCertificate::from_der(&read(&vector("chain/oca.cer"))).expect("oca");
@@ -247,20 +306,20 @@ fn chain_path_length_and_signature_checks() {
     let path = chain::verify_chain(&leaf, std::slice::from_ref(&oca), &root_only(), time, false)
         .expect("path");
     assert_eq!(path.len(), 3);
-    assert_limit(
+    assert!(matches!(
         chain::verify_chain_with_limits(
             &leaf,
             &[oca],
             &root_only(),
             time,
             false,
-            &VerifyLimits {
+            &PathLimits {
                 max_intermediates: 0,
-                ..VerifyLimits::default()
+                ..PathLimits::default()
             },
         ),
-        "intermediates",
-    );
+        Err(Error::Chain(ChainError::PathTooLong { max: 0 }))
+    ));
 }
 
 #[test]
@@ -361,7 +420,10 @@ fn pfx_rsa_modulus_size() {
     let big = p12("rsa4096.p12");
     assert!(pfx::load(&big, "secret").is_ok());
     let max2048 = PfxLimits {
-        max_rsa_bits: 2048,
+        rsa_key_size: RsaKeySize {
+            max_bits: 2048,
+            ..RsaKeySize::default()
+        },
         ..PfxLimits::default()
     };
     assert_limit(
@@ -369,12 +431,15 @@ fn pfx_rsa_modulus_size() {
         "RSA modulus bits",
     );
     let min3000 = PfxLimits {
-        min_rsa_bits: 3000,
+        rsa_key_size: RsaKeySize {
+            min_bits: 3000,
+            ..RsaKeySize::default()
+        },
         ..PfxLimits::default()
     };
-    assert_limit(
+    assert_below_min(
         pfx::load_with_limits(&p12("cfca.p12"), "888888", &min3000).map(|_| ()),
-        "RSA modulus bits (minimum)",
+        "RSA modulus bits",
     );
     // decode() hands keys out without building them: no key-size bound there.
     assert!(pfx::decode(&big, "secret", &max2048).is_ok());

@@ -482,7 +482,7 @@ fn limits() {
     match pfx::load_with_limits(&vector("cfca.p12"), "888888", &small_iter) {
         Err(Error::LimitExceeded {
             value: 2000,
-            max: 1999,
+            bound: huifu_cfca::Bound::Max(1999),
             ..
         }) => {}
         other => panic!("{other:?}"),

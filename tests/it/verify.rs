@@ -9,7 +9,7 @@ use huifu_cfca::check_value::{self, InputForm};
 use huifu_cfca::identity::SignerPin;
 use huifu_cfca::pkcs7::parse::Encoding;
 use huifu_cfca::verify::{DigestAlgorithm, Verifier, inspect};
-use huifu_cfca::{ContentMode, Error, ValidityProblem};
+use huifu_cfca::{ChainError, ContentMode, Error};
 
 const VECTORS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/vectors");
 /// 2017-12-20T00:00:00Z: the day after the real cmd 209 answer.
@@ -142,7 +142,7 @@ fn real_cmd209_answer_verifies() {
         .build()
         .unwrap();
     match v.verify(&real("response_cmd209.check_value")) {
-        Err(Error::UntrustedChain { reason }) => assert!(reason.starts_with("unknown issuer")),
+        Err(Error::Chain(ChainError::UnknownIssuer { .. })) => {}
         other => panic!("{other:?}"),
     }
     // ... unless the OCA31 is given as an extra certificate.
@@ -177,10 +177,7 @@ fn real_cmd209_answer_is_refused_when_expired_or_by_the_production_chain() {
     let v = Verifier::huifu(real_trust());
     assert!(matches!(
         v.verify(&real("response_cmd209.check_value")),
-        Err(Error::CertificateValidity {
-            problem: ValidityProblem::Expired,
-            ..
-        })
+        Err(Error::Chain(ChainError::Expired { .. }))
     ));
     // The production OCA31 did not issue the test signer.
     let prod = TrustStore::from_files([real::file("CFCA_ACS_OCA31.cer")]).unwrap();
@@ -191,7 +188,7 @@ fn real_cmd209_answer_is_refused_when_expired_or_by_the_production_chain() {
         .unwrap();
     assert!(matches!(
         v.verify(&real("response_cmd209.check_value")),
-        Err(Error::UntrustedChain { .. })
+        Err(Error::Chain(ChainError::UnknownIssuer { .. }))
     ));
     // Pinned to someone else.
     let v = Verifier::builder()
@@ -237,7 +234,7 @@ fn real_cmd204_old_chain_verifies_signature_only() {
         .unwrap();
     assert!(matches!(
         v.verify(&real("result_cmd204_oldchain.check_value")),
-        Err(Error::ExtendedKeyUsage { .. })
+        Err(Error::Chain(ChainError::ExtendedKeyUsage { .. }))
     ));
 }
 
@@ -327,7 +324,7 @@ fn chain_from_the_message() {
             == 3
     );
     match root_only().verify(&p7("huifu-attr.p7b")) {
-        Err(Error::UntrustedChain { reason }) => assert!(reason.starts_with("unknown issuer")),
+        Err(Error::Chain(ChainError::UnknownIssuer { .. })) => {}
         other => panic!("{other:?}"),
     }
 }
@@ -459,25 +456,31 @@ fn wrong_signers_are_refused() {
     }
     assert!(matches!(
         v.verify(&p7("expired.p7b")),
-        Err(Error::CertificateValidity {
-            problem: ValidityProblem::Expired,
-            ..
-        })
+        Err(Error::Chain(ChainError::Expired { .. }))
     ));
     assert!(matches!(
         v.verify(&p7("future.p7b")),
-        Err(Error::CertificateValidity {
-            problem: ValidityProblem::NotYetValid,
-            ..
-        })
+        Err(Error::Chain(ChainError::NotYetValid { .. }))
     ));
-    let reason = |name: &str| match v.verify(&p7(name)) {
-        Err(Error::UntrustedChain { reason }) => reason,
+    let chain_error = |name: &str| match v.verify(&p7(name)) {
+        Err(Error::Chain(e)) => e,
         other => panic!("{name}: {other:?}"),
     };
-    assert!(reason("wrongku.p7b").contains("key usage"));
-    assert!(reason("undernotca.p7b").contains("not a CA"));
-    assert!(reason("foreign.p7b").starts_with("unknown issuer"));
+    assert!(matches!(
+        chain_error("wrongku.p7b"),
+        ChainError::KeyUsage {
+            needed: "digitalSignature or nonRepudiation",
+            ..
+        }
+    ));
+    assert!(matches!(
+        chain_error("undernotca.p7b"),
+        ChainError::IssuerNotCa { .. }
+    ));
+    assert!(matches!(
+        chain_error("foreign.p7b"),
+        ChainError::UnknownIssuer { .. }
+    ));
     assert!(matches!(
         v.verify(&p7("huifu-nocerts.p7b")),
         Err(Error::SignerCertificateNotFound)
@@ -614,12 +617,18 @@ fn signature_algorithm_must_agree_with_the_digest() {
 #[test]
 fn extra_chain_rules() {
     let v = matrix();
-    let reason = |name: &str| match v.verify(&p7(name)) {
-        Err(Error::UntrustedChain { reason }) => reason,
+    let chain_error = |name: &str| match v.verify(&p7(name)) {
+        Err(Error::Chain(e)) => e,
         other => panic!("{name}: {other:?}"),
     };
-    assert!(reason("critical.p7b").contains("unknown critical extension 1.2.3.4.5"));
-    assert!(reason("undersubca.p7b").contains("path length"));
+    match chain_error("critical.p7b") {
+        ChainError::UnknownCriticalExtension { oid, .. } => assert_eq!(oid, "1.2.3.4.5"),
+        other => panic!("{other:?}"),
+    }
+    assert!(matches!(
+        chain_error("undersubca.p7b"),
+        ChainError::PathLenExceeded { .. }
+    ));
     assert!(matches!(
         v.verify(&p7("small512.p7b")),
         Err(Error::LimitExceeded { .. })

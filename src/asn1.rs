@@ -1,4 +1,5 @@
-//! A small BER/DER TLV reader: indefinite lengths, constructed strings, exact raw slices.
+//! The crate's one BER/DER reader: indefinite lengths, constructed strings, exact raw slices, and
+//! the DER re-encoding of what it read ([`Tlv::to_der`]).
 //!
 //! `der` 0.8's BER mode keeps chunk headers in `Any` and cannot hand back the exact bytes of a
 //! nested field, which signature checks need (the TBSCertificate, the signed attributes). This
@@ -17,42 +18,26 @@
 //! then the bytes, top down) instead of re-copying each level's content into its parent. With
 //! both, every byte is visited a bounded number of times, independent of the depth.
 
+mod ends;
+
 use crate::{Error, Result};
 
-/// Deepest nesting accepted by default (a SignedData with certificates needs about 12); see
-/// [`VerifyLimits::max_depth`](crate::verify::VerifyLimits::max_depth).
+pub(crate) use ends::Ends;
+
+/// Deepest nesting accepted by default (a SignedData with certificates needs about 12; the
+/// PKCS#7 parser passes its own, smaller bound).
 pub(crate) const DEFAULT_MAX_DEPTH: usize = 48;
 
 fn depth_exceeded(depth: usize, max: usize) -> Error {
     Error::LimitExceeded {
         limit: "ASN.1 nesting depth",
         value: depth as u64,
-        max: max as u64,
+        bound: crate::Bound::Max(max as u64),
     }
 }
 
 /// Universal tags this crate names.
-pub(crate) mod tag {
-    pub const INTEGER: u8 = 0x02;
-    pub const BIT_STRING: u8 = 0x03;
-    pub const OCTET_STRING: u8 = 0x04;
-    pub const OID: u8 = 0x06;
-    pub const UTF8_STRING: u8 = 0x0c;
-    pub const PRINTABLE_STRING: u8 = 0x13;
-    pub const T61_STRING: u8 = 0x14;
-    pub const IA5_STRING: u8 = 0x16;
-    pub const BMP_STRING: u8 = 0x1e;
-    pub const SEQUENCE: u8 = 0x30;
-    pub const SET: u8 = 0x31;
-    /// `[n]` context-specific, constructed.
-    pub const fn context_constructed(n: u8) -> u8 {
-        0xa0 | n
-    }
-    /// `[n]` context-specific, primitive.
-    pub const fn context_primitive(n: u8) -> u8 {
-        0x80 | n
-    }
-}
+pub(crate) mod tag;
 
 /// One element: its identifier octet, its content, and the exact bytes it was read from.
 #[derive(Debug, Clone)]
@@ -71,130 +56,6 @@ pub(crate) struct Tlv<'a> {
     max_depth: usize,
     /// Where the indefinite-length elements of the input end, if it was scanned.
     ends: Option<&'a Ends>,
-}
-
-/// Where each indefinite-length element of one input ends, found in one linear walk
-/// ([`Ends::scan`]): `(start, end)` offsets into that input, sorted by start.
-#[derive(Debug, Default)]
-pub(crate) struct Ends {
-    base: usize,
-    len: usize,
-    ends: Vec<(usize, usize)>,
-}
-
-impl Ends {
-    /// Walks `data` once (iteratively: an explicit stack bounded by `max_depth`) and records the
-    /// end of every indefinite-length element it can. A malformed part is left out of the index
-    /// (the reader reports it when it gets there) and the walk goes on after the nearest
-    /// definite-length element around it, so the index never changes what is accepted, only what
-    /// it costs.
-    pub fn scan(data: &[u8], max_depth: usize) -> Ends {
-        let mut ends = Vec::new();
-        // Open constructed elements: (start, definite end or None, `ends.len()` when it was
-        // opened, the limit its content must stay below).
-        let mut stack: Vec<(usize, Option<usize>, usize, usize)> = Vec::new();
-        let mut pos = 0usize;
-        loop {
-            // Close what ends here: a definite element at its end, an indefinite one at its
-            // end-of-contents octets.
-            match stack.last().copied() {
-                Some((_, Some(end), _, _)) if pos == end => {
-                    stack.pop();
-                    continue;
-                }
-                Some((start, None, _, _)) if data.get(pos..pos + 2) == Some(&[0, 0]) => {
-                    stack.pop();
-                    pos += 2;
-                    ends.push((start, pos));
-                    continue;
-                }
-                None if pos >= data.len() => break,
-                _ => {}
-            }
-            let limit = stack.last().map_or(data.len(), |t| t.3);
-            let parsed = if pos < limit {
-                header(data, pos, limit)
-            } else {
-                None
-            };
-            // Children of an element at depth `stack.len()` sit one deeper.
-            let can_descend = stack.len() < max_depth;
-            match parsed {
-                Some((tag, len, hdr)) if tag & 0x20 != 0 && can_descend => {
-                    let end = len.map(|l| pos + hdr + l);
-                    stack.push((pos, end, ends.len(), end.unwrap_or(limit)));
-                    pos += hdr;
-                }
-                Some((_, Some(len), hdr)) => pos += hdr + len,
-                _ => {
-                    // Malformed here (or too deep to read): unwind to the nearest definite-length
-                    // element, forget what was indexed inside it and go on after it. Without one,
-                    // the index stops here.
-                    let resume = loop {
-                        match stack.pop() {
-                            Some((_, Some(end), mark, _)) => {
-                                ends.truncate(mark);
-                                break Some(end);
-                            }
-                            Some(_) => continue,
-                            None => break None,
-                        }
-                    };
-                    match resume {
-                        Some(end) => pos = end,
-                        None => break,
-                    }
-                }
-            }
-        }
-        // Pushed when each element closes (inner ones first): sort by start for the look-ups.
-        ends.sort_unstable();
-        Ends {
-            base: data.as_ptr() as usize,
-            len: data.len(),
-            ends,
-        }
-    }
-
-    /// The end (exclusive, relative to `data`) of the indefinite-length element that starts at
-    /// the beginning of `data`, if `data` lies in the scanned input and the scan found it.
-    fn end_of(&self, data: &[u8]) -> Option<usize> {
-        let at = (data.as_ptr() as usize).checked_sub(self.base)?;
-        if at >= self.len {
-            return None;
-        }
-        let i = self.ends.binary_search_by_key(&at, |e| e.0).ok()?;
-        self.ends.get(i)?.1.checked_sub(at)
-    }
-}
-
-/// The identifier, the length (`None` for indefinite) and the header size of the element at
-/// `pos`, which must lie below `limit`; `None` where the header is malformed or runs past `limit`
-/// (or its content does).
-fn header(data: &[u8], pos: usize, limit: usize) -> Option<(u8, Option<usize>, usize)> {
-    let tag = *data.get(pos)?;
-    if tag & 0x1f == 0x1f {
-        return None;
-    }
-    let first = *data.get(pos + 1)?;
-    if first == 0x80 {
-        return (tag & 0x20 != 0).then_some((tag, None, 2));
-    }
-    let (len, hdr) = if first < 0x80 {
-        (first as usize, 2)
-    } else {
-        let n = (first & 0x7f) as usize;
-        if n > 4 {
-            return None;
-        }
-        let bytes = data.get(pos + 2..pos + 2 + n)?;
-        (
-            bytes.iter().fold(0usize, |a, b| (a << 8) | *b as usize),
-            2 + n,
-        )
-    };
-    let end = pos.checked_add(hdr)?.checked_add(len)?;
-    (end <= limit).then_some((tag, Some(len), hdr))
 }
 
 impl<'a> Tlv<'a> {
@@ -635,192 +496,4 @@ fn read_tlv<'a>(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn definite_and_indefinite() {
-        // SEQUENCE (indefinite) { INTEGER 1, OCTET STRING (constructed, indefinite) { "ab", "c" } }
-        let ber = [
-            0x30, 0x80, 0x02, 0x01, 0x01, 0x24, 0x80, 0x04, 0x02, b'a', b'b', 0x04, 0x01, b'c',
-            0x00, 0x00, 0x00, 0x00,
-        ];
-        let mut r = Reader::new(&ber);
-        let seq = r.next().unwrap();
-        assert!(r.is_empty());
-        assert!(!seq.is_der_shaped());
-        let mut c = seq.children();
-        assert_eq!(c.expect(tag::INTEGER, "x").unwrap().value, &[1]);
-        let os = c.next().unwrap();
-        assert_eq!(os.octets("x").unwrap(), b"abc");
-        assert!(c.is_empty());
-        assert_eq!(
-            seq.to_der().unwrap(),
-            [0x30, 0x08, 0x02, 0x01, 0x01, 0x04, 0x03, b'a', b'b', b'c']
-        );
-    }
-
-    /// Everything a reader can see of an input: each element's DER re-encoding, DER shape, and
-    /// (for constructed strings) its octets, or the first error.
-    fn observe(mut r: Reader<'_>) -> std::result::Result<Vec<(Vec<u8>, bool)>, String> {
-        let mut out = Vec::new();
-        while !r.is_empty() {
-            let t = r.next().map_err(|e| e.to_string())?;
-            out.push((t.to_der().map_err(|e| e.to_string())?, t.is_der_shaped()));
-            let mut c = t.children();
-            if t.constructed() {
-                while !c.is_empty() {
-                    let child = c.next().map_err(|e| e.to_string())?;
-                    out.push((
-                        child.to_der().map_err(|e| e.to_string())?,
-                        child.is_der_shaped(),
-                    ));
-                }
-            }
-        }
-        Ok(out)
-    }
-
-    /// The index of ends changes what reading costs, never what it returns: on a real BER
-    /// message and on every one-byte corruption of it, indexed and plain readers agree.
-    #[test]
-    fn indexed_and_plain_readers_agree() {
-        let original: &[u8] = include_bytes!("../../../vectors/p7/huifu-ber.p7b");
-        let mut inputs = vec![original.to_vec()];
-        for i in 0..original.len() {
-            for v in [0x00u8, 0x80, 0xff, original[i] ^ 0x01] {
-                let mut m = original.to_vec();
-                m[i] = v;
-                inputs.push(m);
-            }
-        }
-        for depth in [4usize, 12, 48] {
-            for input in &inputs {
-                let ends = Ends::scan(input, depth);
-                let plain = observe(Reader::with_max_depth(input, depth));
-                let indexed = observe(Reader::indexed(input, depth, &ends));
-                assert_eq!(
-                    plain.is_ok(),
-                    indexed.is_ok(),
-                    "depth {depth}: {plain:?} / {indexed:?}"
-                );
-                if let (Ok(a), Ok(b)) = (&plain, &indexed) {
-                    assert_eq!(a, b, "depth {depth}");
-                }
-            }
-        }
-    }
-
-    /// The scan finds every indefinite element's end in a nest, skips a broken definite element
-    /// without losing the rest, and stops at a broken indefinite one.
-    #[test]
-    fn the_scan_indexes_what_it_can() {
-        // SEQ(indef) { SEQ(indef) { NULL } , OCTET STRING(indef) { "ab" } }
-        let v = [
-            0x30, 0x80, 0x30, 0x80, 0x05, 0x00, 0x00, 0x00, 0x24, 0x80, 0x04, 0x02, b'a', b'b',
-            0x00, 0x00, 0x00, 0x00,
-        ];
-        let ends = Ends::scan(&v, 8);
-        assert_eq!(ends.ends, vec![(0, 18), (2, 8), (8, 16)]);
-        // A definite SEQ holding a broken element, then an indefinite one: the second is indexed.
-        let v = [0x30, 0x02, 0x04, 0x05, 0x30, 0x80, 0x00, 0x00];
-        assert_eq!(Ends::scan(&v, 8).ends, vec![(4, 8)]);
-        // Too deep to read: not indexed (the reader reports the depth when it gets there).
-        let v = [0x30, 0x80, 0x30, 0x80, 0x05, 0x00, 0x00, 0x00, 0x00, 0x00];
-        assert_eq!(Ends::scan(&v, 1).ends, vec![]);
-        assert_eq!(Ends::scan(&v, 2).ends, vec![(0, 10), (2, 8)]);
-    }
-
-    /// Nested and flat chunked strings of the same content re-encode to the same DER.
-    #[test]
-    fn nested_and_flat_strings_give_the_same_der() {
-        let mut flat = vec![0x24, 0x80];
-        let mut nested = Vec::new();
-        for _ in 0..20 {
-            nested.extend([0x24, 0x80]);
-        }
-        for _ in 0..100 {
-            flat.extend([0x04, 0x01, b'x']);
-            nested.extend([0x04, 0x01, b'x']);
-        }
-        flat.extend([0, 0]);
-        nested.extend(std::iter::repeat_n(0u8, 40));
-        let (fe, ne) = (Ends::scan(&flat, 24), Ends::scan(&nested, 24));
-        let f = Reader::indexed(&flat, 24, &fe).next().unwrap();
-        let n = Reader::indexed(&nested, 24, &ne).next().unwrap();
-        assert_eq!(f.to_der().unwrap(), n.to_der().unwrap());
-        assert_eq!(f.octets("x").unwrap(), n.octets("x").unwrap());
-        assert_eq!(ne.ends.len(), 20);
-    }
-
-    #[test]
-    fn truncation_and_junk_are_errors() {
-        let der = [0x30, 0x03, 0x02, 0x01, 0x01];
-        for n in 0..der.len() {
-            assert!(Reader::new(&der[..n]).next().is_err(), "prefix {n}");
-        }
-        assert!(Reader::new(&[0x04, 0x80, 0x00, 0x00]).next().is_err());
-        assert!(Reader::new(&[0x30, 0x80, 0x02, 0x01]).next().is_err());
-        assert!(Reader::new(&[0x30, 0x85, 1, 1, 1, 1, 1]).next().is_err());
-        // non-minimal length is read, but is not DER
-        let t = Reader::new(&[0x04, 0x81, 0x01, 0x41]).next().unwrap();
-        assert!(!t.is_der_shaped());
-        assert_eq!(t.to_der().unwrap(), [0x04, 0x01, 0x41]);
-    }
-
-    #[test]
-    fn long_lengths_round_trip() {
-        let mut out = Vec::new();
-        write_header(&mut out, 0x04, 300);
-        assert_eq!(out, [0x04, 0x82, 0x01, 0x2c]);
-    }
-
-    #[test]
-    fn deep_nesting_is_bounded() {
-        let mut v = Vec::new();
-        for _ in 0..200 {
-            v.extend_from_slice(&[0x30, 0x80]);
-        }
-        for _ in 0..200 {
-            v.extend_from_slice(&[0, 0]);
-        }
-        assert!(matches!(
-            Reader::new(&v).next(),
-            Err(Error::LimitExceeded { max: 48, .. })
-        ));
-        // 20 levels pass with the default bound, not with a bound of 10.
-        let mut v = Vec::new();
-        for _ in 0..20 {
-            v.extend_from_slice(&[0x30, 0x80]);
-        }
-        v.extend_from_slice(&[0; 40]);
-        assert!(Reader::new(&v).next().is_ok());
-        assert!(matches!(
-            Reader::with_max_depth(&v, 10).next(),
-            Err(Error::LimitExceeded { max: 10, .. })
-        ));
-        // Definite lengths: the bound applies as the structure is walked.
-        let mut v: Vec<u8> = vec![0x04, 0x00];
-        for _ in 0..20 {
-            let mut outer = vec![0x30, v.len() as u8];
-            outer.extend_from_slice(&v);
-            v = outer;
-        }
-        let mut t = Reader::with_max_depth(&v, 10).next().unwrap();
-        let mut err = None;
-        for _ in 0..20 {
-            match t.children().next() {
-                Ok(c) => t = c,
-                Err(e) => {
-                    err = Some(e);
-                    break;
-                }
-            }
-        }
-        assert!(matches!(err, Some(Error::LimitExceeded { max: 10, .. })));
-        assert!(matches!(
-            Reader::with_max_depth(&v, 10).next().unwrap().to_der(),
-            Err(Error::LimitExceeded { .. })
-        ));
-    }
-}
+mod tests;

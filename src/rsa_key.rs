@@ -1,24 +1,86 @@
-//! Digests and RSA PKCS#1 v1.5 signature checks, shared by message and certificate verification.
+//! RSA keys: the one key-size policy ([`RsaKeySize`], used by the signer, the PFX reader, the test
+//! PKI and the verifier), public-key decoding with a cache its owner passes in, digests, and RSA
+//! PKCS#1 v1.5 signature checks shared by message and certificate verification.
 
-use der::asn1::ObjectIdentifier;
+use std::fmt;
 use std::sync::Arc;
 
+use der::asn1::ObjectIdentifier;
 use rsa::Pkcs1v15Sign;
 use rsa::pkcs1::DecodeRsaPublicKey as _;
 use sha2::Digest as _;
 
-use crate::chain::ParsedCertificate;
+use crate::asn1::{Reader, tag};
 use crate::engine::{Preference, RsaPublicEngine};
+use crate::error::Bound;
 use crate::oid;
-use crate::pkcs7::parse::ber::{Reader, tag};
 use crate::recent::Recent;
-use crate::verify::VerifyLimits;
+use crate::x509::ParsedCertificate;
 use crate::{Error, Result};
 
 /// The smallest RSA modulus accepted by default, in bits.
 pub const MIN_RSA_BITS: u64 = 1024;
 /// The largest RSA modulus accepted by default, in bits.
 pub const MAX_RSA_BITS: u64 = 8192;
+
+/// The RSA modulus sizes accepted, in bits: the crate's one key-size policy. The signer, the PFX
+/// reader, the test PKI generator and the verifier (the signer's key and every certificate
+/// signature on the path) check keys with it; outside the bounds is [`Error::LimitExceeded`]
+/// naming the bound ([`Bound::Min`] or [`Bound::Max`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RsaKeySize {
+    /// The smallest modulus accepted, in bits (default [`MIN_RSA_BITS`], 1024).
+    pub min_bits: u64,
+    /// The largest modulus accepted, in bits (default [`MAX_RSA_BITS`], 8192).
+    pub max_bits: u64,
+}
+
+impl Default for RsaKeySize {
+    fn default() -> Self {
+        RsaKeySize {
+            min_bits: MIN_RSA_BITS,
+            max_bits: MAX_RSA_BITS,
+        }
+    }
+}
+
+impl RsaKeySize {
+    /// Refuses a modulus of `bits` outside `min_bits..=max_bits`.
+    pub fn check(&self, bits: u64) -> Result<()> {
+        if bits < self.min_bits {
+            return Err(Error::LimitExceeded {
+                limit: "RSA modulus bits",
+                value: bits,
+                bound: Bound::Min(self.min_bits),
+            });
+        }
+        if bits > self.max_bits {
+            return Err(Error::LimitExceeded {
+                limit: "RSA modulus bits",
+                value: bits,
+                bound: Bound::Max(self.max_bits),
+            });
+        }
+        Ok(())
+    }
+}
+
+/// The size in bits of a big-endian unsigned integer's content octets (leading zeros ignored).
+pub(crate) fn modulus_bits(be: &[u8]) -> u64 {
+    let modulus = match be.iter().position(|b| *b != 0) {
+        Some(i) => be.get(i..).unwrap_or_default(),
+        None => &[],
+    };
+    match modulus.first() {
+        Some(first) => {
+            let len = u64::try_from(modulus.len()).unwrap_or(u64::MAX);
+            (len - 1)
+                .saturating_mul(8)
+                .saturating_add(u64::from(8 - first.leading_zeros()))
+        }
+        None => 0,
+    }
+}
 
 /// A digest algorithm this crate verifies with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -115,10 +177,12 @@ pub(crate) struct RsaKey {
     engine: Option<RsaPublicEngine>,
 }
 
-/// The RSA public key of a certificate, with the modulus bounds checked.
+/// The RSA public key of a certificate, with the modulus bounds checked, decoded through `cache`
+/// when there is one.
 pub(crate) fn rsa_public_key(
     cert: &ParsedCertificate,
-    limits: &VerifyLimits,
+    size: &RsaKeySize,
+    cache: Option<&KeyCache>,
 ) -> Result<Arc<RsaKey>> {
     let spki = cert.spki();
     let alg = spki.algorithm.oid;
@@ -132,31 +196,55 @@ pub(crate) fn rsa_public_key(
     let mut outer = Reader::new(bits);
     let mut seq = outer.expect(tag::SEQUENCE, "RSA public key")?.children();
     let n = seq.expect(tag::INTEGER, "RSA public key")?;
-    let modulus = match n.value.iter().position(|b| *b != 0) {
-        Some(i) => n.value.get(i..).unwrap_or_default(),
-        None => &[],
-    };
-    let modulus_bits = match modulus.first() {
-        Some(first) => (modulus.len() as u64 - 1) * 8 + u64::from(8 - first.leading_zeros()),
-        None => 0,
-    };
-    limits.check_rsa_bits(modulus_bits)?;
-    cached_key(bits)
+    size.check(modulus_bits(n.value))?;
+    match cache {
+        Some(cache) => cache.key(bits),
+        None => decode_key(bits).map(Arc::new),
+    }
 }
 
-/// Keys seen lately, by their exact RSAPublicKey DER. Decoding one costs more than a verification
+/// Keys seen lately, by their exact RSAPublicKey DER: a cache its owner passes in (a
+/// [`Verifier`](crate::verify::Verifier) keeps one). Decoding a key costs more than a verification
 /// with it (the `rsa` crate's Montgomery parameters take a constant-time division, the engine's
 /// its own constants), and Huifu signs every answer with the same key and the same issuer, so they
 /// are kept: at most [`KEY_CACHE_SIZE`], emptied when full. Only keys that decoded are kept, under
 /// their exact bytes, so a cached one is what decoding those bytes again would give.
-static KEYS: Recent<Arc<RsaKey>> = Recent::new(KEY_CACHE_SIZE, usize::MAX);
-const KEY_CACHE_SIZE: usize = 16;
+pub(crate) struct KeyCache {
+    recent: Recent<Arc<RsaKey>>,
+}
 
-/// The key encoded by `der` (PKCS#1 RSAPublicKey), from the cache or decoded now.
-fn cached_key(der: &[u8]) -> Result<Arc<RsaKey>> {
-    if let Some(key) = KEYS.get(der) {
-        return Ok(key);
+const KEY_CACHE_SIZE: usize = 16;
+/// The longest RSAPublicKey DER kept (an 8192-bit key is about 1 KiB).
+const KEY_CACHE_MAX_BYTES: usize = 4 * 1024;
+
+impl Default for KeyCache {
+    fn default() -> Self {
+        KeyCache {
+            recent: Recent::new(KEY_CACHE_SIZE, KEY_CACHE_MAX_BYTES),
+        }
     }
+}
+
+impl fmt::Debug for KeyCache {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("KeyCache")
+            .field("entries", &self.recent.len())
+            .finish()
+    }
+}
+
+impl KeyCache {
+    /// The key encoded by `der` (PKCS#1 RSAPublicKey), from the cache or decoded now.
+    fn key(&self, der: &[u8]) -> Result<Arc<RsaKey>> {
+        if let Some(key) = self.recent.get(der) {
+            return Ok(key);
+        }
+        Ok(self.recent.put(der, Arc::new(decode_key(der)?)))
+    }
+}
+
+/// Decodes a PKCS#1 RSAPublicKey.
+fn decode_key(der: &[u8]) -> Result<RsaKey> {
     let key =
         rsa::PublicKey::from_pkcs1_der(der).map_err(|e| Error::malformed("RSA public key", e))?;
     // HUIFU_CFCA_ENGINE=rsa forces the `rsa` crate: read once per decoded key, not per check.
@@ -164,7 +252,7 @@ fn cached_key(der: &[u8]) -> Result<Arc<RsaKey>> {
         Preference::Rsa => None,
         _ => RsaPublicEngine::new(&key),
     };
-    Ok(KEYS.put(der, Arc::new(RsaKey { key, engine })))
+    Ok(RsaKey { key, engine })
 }
 
 /// Checks an RSA PKCS#1 v1.5 signature over `data`.
@@ -192,12 +280,14 @@ pub(crate) fn verify_rsa(
         .map_err(|_| Error::SignatureMismatch)
 }
 
-/// Checks that `issuer` signed `cert` (over its exact TBSCertificate bytes).
+/// Checks that `issuer` signed `cert` (over its exact TBSCertificate bytes), with the issuer's key
+/// within `size`.
 pub(crate) fn verify_certificate_signature(
     issuer: &ParsedCertificate,
     cert: &ParsedCertificate,
     allow_sha1: bool,
-    limits: &VerifyLimits,
+    size: &RsaKeySize,
+    keys: Option<&KeyCache>,
 ) -> Result<()> {
     if !cert.algorithms_agree() {
         return Err(Error::AlgorithmMismatch(format!(
@@ -217,7 +307,7 @@ pub(crate) fn verify_certificate_signature(
             )
         })?;
     digest.check_allowed(allow_sha1)?;
-    let key = rsa_public_key(issuer, limits)?;
+    let key = rsa_public_key(issuer, size, keys)?;
     verify_rsa(&key, digest, cert.tbs(), cert.signature())
 }
 
@@ -225,19 +315,19 @@ pub(crate) fn verify_certificate_signature(
 mod tests {
     use super::*;
 
-    const ROOT: &[u8] = include_bytes!("../../vectors/chain/root.cer");
-    const OCA: &[u8] = include_bytes!("../../vectors/chain/oca.cer");
-    const EC: &[u8] = include_bytes!("../../vectors/chain/ec.cer");
+    const ROOT: &[u8] = include_bytes!("../vectors/chain/root.cer");
+    const OCA: &[u8] = include_bytes!("../vectors/chain/oca.cer");
+    const EC: &[u8] = include_bytes!("../vectors/chain/ec.cer");
 
     #[test]
     fn certificate_signatures() {
         let root = ParsedCertificate::from_der(ROOT).unwrap();
         let oca = ParsedCertificate::from_der(OCA).unwrap();
-        let l = VerifyLimits::default();
-        verify_certificate_signature(&root, &oca, false, &l).unwrap();
-        verify_certificate_signature(&root, &root, false, &l).unwrap();
+        let l = RsaKeySize::default();
+        verify_certificate_signature(&root, &oca, false, &l, None).unwrap();
+        verify_certificate_signature(&root, &root, false, &l, None).unwrap();
         assert!(matches!(
-            verify_certificate_signature(&oca, &oca, false, &l),
+            verify_certificate_signature(&oca, &oca, false, &l, None),
             Err(Error::SignatureMismatch)
         ));
     }
@@ -245,17 +335,29 @@ mod tests {
     #[test]
     fn keys_are_decoded_once_and_their_limits_checked_every_time() {
         let oca = ParsedCertificate::from_der(OCA).unwrap();
-        let l = VerifyLimits::default();
-        let a = rsa_public_key(&oca, &l).unwrap();
-        let b = rsa_public_key(&oca, &l).unwrap();
+        let l = RsaKeySize::default();
+        let cache = KeyCache::default();
+        let a = rsa_public_key(&oca, &l, Some(&cache)).unwrap();
+        let b = rsa_public_key(&oca, &l, Some(&cache)).unwrap();
         assert!(Arc::ptr_eq(&a, &b), "the second look-up is the cached key");
-        let strict = VerifyLimits {
-            min_rsa_bits: 3072,
-            ..VerifyLimits::default()
+        // Another owner's cache shares nothing; without a cache nothing is kept.
+        let other = KeyCache::default();
+        assert!(!Arc::ptr_eq(
+            &a,
+            &rsa_public_key(&oca, &l, Some(&other)).unwrap()
+        ));
+        assert!(!Arc::ptr_eq(&a, &rsa_public_key(&oca, &l, None).unwrap()));
+        let strict = RsaKeySize {
+            min_bits: 3072,
+            ..RsaKeySize::default()
         };
         assert!(matches!(
-            rsa_public_key(&oca, &strict),
-            Err(Error::LimitExceeded { .. })
+            rsa_public_key(&oca, &strict, Some(&cache)),
+            Err(Error::LimitExceeded {
+                bound: Bound::Min(3072),
+                value: 2048,
+                ..
+            })
         ));
     }
 
@@ -263,17 +365,42 @@ mod tests {
     fn a_key_that_does_not_decode_is_refused_every_time() {
         // A SEQUENCE { INTEGER n } without the exponent.
         let der = [0x30, 0x04, 0x02, 0x02, 0x00, 0xc1];
+        let cache = KeyCache::default();
         for _ in 0..2 {
-            assert!(matches!(cached_key(&der), Err(Error::Malformed { .. })));
+            assert!(matches!(cache.key(&der), Err(Error::Malformed { .. })));
         }
+        assert_eq!(cache.recent.len(), 0);
     }
 
     #[test]
     fn ec_keys_are_unsupported() {
         let ec = ParsedCertificate::from_der(EC).unwrap();
         assert!(matches!(
-            rsa_public_key(&ec, &VerifyLimits::default()),
+            rsa_public_key(&ec, &RsaKeySize::default(), None),
             Err(Error::UnsupportedAlgorithm { .. })
+        ));
+    }
+
+    #[test]
+    fn key_sizes() {
+        assert_eq!(modulus_bits(&[0x00, 0x01, 0xff]), 9);
+        assert_eq!(modulus_bits(&[0x80; 256]), 2048);
+        assert_eq!(modulus_bits(&[0, 0]), 0);
+        let size = RsaKeySize::default();
+        assert!(size.check(1024).is_ok() && size.check(8192).is_ok());
+        assert!(matches!(
+            size.check(1023),
+            Err(Error::LimitExceeded {
+                bound: Bound::Min(1024),
+                ..
+            })
+        ));
+        assert!(matches!(
+            size.check(8193),
+            Err(Error::LimitExceeded {
+                bound: Bound::Max(8192),
+                ..
+            })
         ));
     }
 

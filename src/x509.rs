@@ -1,7 +1,13 @@
-//! A certificate as the verifier needs it: the typed `x509-cert` view plus the exact bytes that
-//! signatures and name chaining are computed over.
+//! X.509 certificates as the verifier needs them: [`ParsedCertificate`] (the typed `x509-cert`
+//! view plus the exact bytes that signatures and name chaining are computed over), names and their
+//! comparison ([`names_match`]), and a cache of decoded certificates that its owner passes in
+//! (a [`Verifier`](crate::verify::Verifier) keeps one).
 
-mod recent;
+mod cache;
+mod name;
+
+pub(crate) use cache::{CertCache, decode as decode_cached};
+pub use name::{common_name, name_to_string, names_match};
 
 use std::sync::{Arc, OnceLock};
 
@@ -12,16 +18,16 @@ use x509_cert::ext::pkix::{
     AuthorityKeyIdentifier, BasicConstraints, ExtendedKeyUsage, KeyUsage, SubjectKeyIdentifier,
 };
 
+use crate::asn1::{Reader, Tlv, tag};
+use crate::error::at_most;
 use crate::oid;
-use crate::pkcs7::parse::ber::{Reader, Tlv, tag};
-use crate::verify::limits::at_most;
 use crate::{Error, Result};
 
 /// A decoded certificate with the raw bytes verification needs.
 ///
-/// Cheap to clone: the decoded fields are shared. Decoding is a function of the bytes alone, so
-/// [`from_der`](Self::from_der) hands back the certificates it decoded lately (the same signer and
-/// intermediate arrive with every Huifu message) when it is given the same bytes again.
+/// Cheap to clone: the decoded fields are shared. Decoding is a function of the bytes alone, so a
+/// verifier hands back the certificates it decoded lately (the same signer and intermediate arrive
+/// with every Huifu message) when it is given the same bytes again.
 #[derive(Clone, Debug)]
 pub struct ParsedCertificate {
     inner: Arc<Fields>,
@@ -103,14 +109,9 @@ const KNOWN_EXTENSIONS: &[ObjectIdentifier] = &[
 impl ParsedCertificate {
     /// Decodes a DER certificate.
     pub fn from_der(der: &[u8]) -> Result<Self> {
-        if let Some(parsed) = recent::get(der) {
-            return Ok(parsed);
-        }
-        let parsed = ParsedCertificate {
+        Ok(ParsedCertificate {
             inner: Arc::new(Fields::decode(der)?),
-        };
-        recent::put(der, &parsed);
-        Ok(parsed)
+        })
     }
 }
 
@@ -203,7 +204,7 @@ impl Fields {
             // particular extension." (Otherwise the last one read would silently win.)
             if !seen.insert(ext.extn_id) {
                 return Err(Error::DuplicateExtension {
-                    subject: crate::identity::name_to_string(&parsed.subject),
+                    subject: name_to_string(&parsed.subject),
                     oid: ext.extn_id.to_string(),
                 });
             }
@@ -250,12 +251,12 @@ impl Fields {
                 None => &[0u8][..],
             };
             Text {
-                subject: crate::identity::name_to_string(&self.subject),
-                issuer: crate::identity::name_to_string(&self.issuer),
+                subject: name_to_string(&self.subject),
+                issuer: name_to_string(&self.issuer),
                 serial_hex: serial.iter().map(|b| format!("{b:02x}")).collect(),
                 not_before: validity.not_before.to_date_time().to_string(),
                 not_after: validity.not_after.to_date_time().to_string(),
-                common_name: crate::identity::common_name(&self.subject).ok().flatten(),
+                common_name: common_name(&self.subject).ok().flatten(),
             }
         })
     }
@@ -413,7 +414,7 @@ impl ParsedCertificate {
 mod tests {
     use super::*;
 
-    const MERCHANT: &[u8] = include_bytes!("../../vectors/chain/merchant.cer");
+    const MERCHANT: &[u8] = include_bytes!("../vectors/chain/merchant.cer");
 
     #[test]
     fn decodes_a_t61_leaf() {

@@ -63,7 +63,7 @@ pub fn client_from_dir(
     let signer = Signer::from_pfx(&std::fs::read(dir.join("merchant-cfca.pfx"))?, password)?;
     let mut trust = TrustStore::new();
     trust.add_pem(&std::fs::read(dir.join("ca-bundle.pem"))?)?;
-    let mut builder = Client::builder(Endpoint::Test, merchant_id, signer, Verifier::huifu(trust));
+    let mut builder = Client::builder(Endpoint::Test, merchant_id, signer, Verifier::huifu(trust)?);
     if let Some(sources) = sources {
         builder = builder.notification_sources(sources);
     }

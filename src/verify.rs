@@ -9,19 +9,30 @@
 //!   -> identity pin on the signer's CN id
 //! ```
 //!
+//! Huifu's real test answer (`response_cmd209.check_value` in the public CFCA test material)
+//! against CFCA's test chain: its certificates have expired since, so it is checked at a fixed
+//! time (`tests/it/verify.rs` runs these lines as written).
+//!
 //! ```no_run
 //! use huifu_cfca::chain::TrustStore;
 //! use huifu_cfca::verify::Verifier;
 //!
 //! # fn main() -> huifu_cfca::Result<()> {
-//! # let check_value = "";
-//! let trust = TrustStore::from_files(["CFCA_ACS_OCA31.cer"])?;
-//! let verifier = Verifier::huifu(trust); // signer id 100001, chain required, checked now
-//! let answer = verifier.verify(check_value.as_bytes())?;
+//! // PEM or DER files.
+//! let trust = TrustStore::from_files(["CFCA_ACS_TEST_OCA31.cer", "CFCA_ACS_TEST_CA.cer"])?;
+//! let verifier = Verifier::builder()
+//!     .trust(trust) // the signer's id is pinned to Huifu's 100001 unless told otherwise
+//!     .time("2017-12-20".parse()?)
+//!     .build()?;
+//! let answer = verifier.verify(&std::fs::read("response_cmd209.check_value")?)?;
 //! println!("{}", answer.text().unwrap_or_default());
 //! # Ok(())
 //! # }
 //! ```
+//!
+//! In production, [`Verifier::huifu`] is the verifier: the signer pinned to `100001`, the chain
+//! to CFCA's production certificates (`CFCA_ACS_OCA31.cer` and its root, from CFCA) required,
+//! checked now.
 
 mod checks;
 mod inspect;
@@ -209,9 +220,13 @@ impl VerifierBuilder {
 impl Verifier {
     /// The verifier for Huifu's answers and notifications: signer id `100001`, chain to `trust`
     /// required, checked now, SHA-1 refused, validated paths cached
-    /// ([`VerifierBuilder::chain_cache`]).
-    pub fn huifu(trust: TrustStore) -> Self {
-        Verifier {
+    /// ([`VerifierBuilder::chain_cache`]). An empty `trust` is refused here, when the verifier
+    /// is built: [`Error::NoTrustAnchors`].
+    pub fn huifu(trust: TrustStore) -> Result<Self> {
+        if trust.is_empty() {
+            return Err(Error::NoTrustAnchors);
+        }
+        Ok(Verifier {
             config: Arc::new(Config {
                 trust: Some(trust),
                 pin: SignerPin::huifu(),
@@ -224,7 +239,7 @@ impl Verifier {
                 certs: CertCache::default(),
                 keys: KeyCache::default(),
             }),
-        }
+        })
     }
 
     /// A builder for other configurations.

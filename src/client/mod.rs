@@ -32,7 +32,7 @@
 //! // Huifu's answers must chain to the CA and be signed by 100001.
 //! let mut trust = TrustStore::new();
 //! trust.add_pem(&std::fs::read("pki/ca-bundle.pem")?)?;
-//! let verifier = Verifier::huifu(trust);
+//! let verifier = Verifier::huifu(trust)?;
 //!
 //! let endpoint = Endpoint::Custom(Url::parse("http://127.0.0.1:8787/api/merchantRequest")?);
 //! let client = Client::builder(endpoint, "6666000000026086", signer, verifier)

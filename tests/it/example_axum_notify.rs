@@ -52,7 +52,7 @@ async fn the_axum_example_acknowledges_the_sandboxs_notifications() {
             Endpoint::Custom(Url::parse(&sb.merchant_request_url()).unwrap()),
             MERCHANT,
             signer,
-            huifu_cfca::verify::Verifier::huifu(trust),
+            huifu_cfca::verify::Verifier::huifu(trust).unwrap(),
         )
         .build()
         .unwrap()

@@ -59,7 +59,7 @@ pub fn trust() -> TrustStore {
 
 /// What the merchant trusts: Huifu's answers, chain plus pinned 100001.
 pub fn huifu_verifier() -> Verifier {
-    Verifier::huifu(trust())
+    Verifier::huifu(trust()).unwrap()
 }
 
 /// What the server trusts: the merchant's requests, pinned to the merchant's certificate id.

@@ -76,11 +76,17 @@
 //! (3072) and 26,317 (4096) secret-dependent branches or addresses per private-key operation.
 //! `tests/ctgrind.rs` runs that check (on the release build in CI) and now finds none.
 //!
+//! Layers, bottom up: `limb` (word primitives: the column accumulator, masked add/subtract),
+//! `rolled` and `unrolled` (the Montgomery kernels, on `limb`), `arith` (the `Modulus` type that
+//! picks a kernel), `crt` (the exponentiation and the CRT recombination). No module imports one
+//! above it.
+//!
 //! Unoptimised (debug) builds run the loop kernels (`rolled.rs`) instead of the unrolled
 //! ones, which unoptimised are far slower; the unit tests check both against each other.
 
 mod arith;
 mod crt;
+mod limb;
 mod rolled;
 #[cfg(test)]
 mod tests;

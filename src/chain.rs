@@ -72,6 +72,7 @@ pub fn verify_chain_with_limits(
             anchors: trust.anchors(),
             intermediates: &intermediates,
             limits,
+            engine: crate::engine::Engine::Auto,
         },
     )
 }

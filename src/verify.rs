@@ -37,6 +37,7 @@ use crate::chain::{
 };
 use crate::check_value::{self, InputForm};
 use crate::content::{self, ContentMode};
+use crate::engine::Engine;
 use crate::identity::{self, SignerPin};
 use crate::oid;
 use crate::pkcs7::parse::{self, Encoding, ParsedSignedData, ParsedSignerInfo, SignerIdentifier};
@@ -64,6 +65,8 @@ struct Config {
     limits: VerifyLimits,
     /// Validated paths by signer certificate (`None`: every verification builds its path anew).
     path_cache: Option<PathCache>,
+    /// The RSA implementation of every signature check.
+    engine: Engine,
 }
 
 /// Builds a [`Verifier`]; see [`Verifier::builder`].
@@ -78,6 +81,7 @@ pub struct VerifierBuilder {
     require_single_signer: bool,
     limits: VerifyLimits,
     chain_cache: bool,
+    engine: Engine,
 }
 
 impl Default for VerifierBuilder {
@@ -92,6 +96,7 @@ impl Default for VerifierBuilder {
             require_single_signer: true,
             limits: VerifyLimits::default(),
             chain_cache: true,
+            engine: Engine::Auto,
         }
     }
 }
@@ -160,9 +165,20 @@ impl VerifierBuilder {
         self
     }
 
+    /// The RSA implementation that checks the message's and the certificates' signatures
+    /// (default: [`Engine::Auto`], the fastest kernel the CPU has). Results are the same whatever
+    /// the engine; [`build`](Self::build) fails with [`Error::EngineUnavailable`] when this CPU
+    /// does not run it ([`Engine::Ifma`] without AVX-512 IFMA).
+    pub fn engine(mut self, engine: Engine) -> Self {
+        self.engine = engine;
+        self
+    }
+
     /// The verifier. Without trust anchors and without [`no_chain`](Self::no_chain):
-    /// [`Error::NoTrustAnchors`].
+    /// [`Error::NoTrustAnchors`]; with an engine this CPU does not run:
+    /// [`Error::EngineUnavailable`].
     pub fn build(self) -> Result<Verifier> {
+        self.engine.ensure_available()?;
         let trust = if self.no_chain {
             None
         } else {
@@ -191,6 +207,7 @@ impl VerifierBuilder {
                 require_single_signer: self.require_single_signer,
                 limits: self.limits,
                 path_cache: self.chain_cache.then(PathCache::default),
+                engine: self.engine,
             }),
         })
     }
@@ -292,6 +309,7 @@ impl Verifier {
                 require_single_signer: true,
                 limits: VerifyLimits::default(),
                 path_cache: Some(PathCache::default()),
+                engine: Engine::Auto,
             }),
         }
     }
@@ -394,7 +412,7 @@ impl Verifier {
         let cfg = &self.config;
         let digest = check_algorithms(parsed, si, cfg.allow_sha1)?;
         let cert = self.find_signer(parsed, &si.sid)?;
-        let key = crypto::rsa_public_key(cert, &cfg.limits)?;
+        let key = crypto::rsa_public_key(cert, &cfg.limits, cfg.engine)?;
         match &si.signed_attributes {
             None => crypto::verify_rsa(&key, digest, econtent, &si.signature)?,
             Some(attrs) => {
@@ -423,6 +441,7 @@ impl Verifier {
                     anchors: trust.anchors(),
                     intermediates: &intermediates,
                     limits: &cfg.limits,
+                    engine: cfg.engine,
                 };
                 match &cfg.path_cache {
                     Some(cache) => cache.verify_path(cert, &opts)?,
@@ -615,8 +634,7 @@ mod tests {
 
     #[test]
     fn the_path_cache_serves_the_same_signer_and_still_needs_its_intermediates() {
-        let file =
-            |n: &str| std::fs::read(format!("{}/vectors/{n}", env!("CARGO_MANIFEST_DIR"))).unwrap();
+        let file = |n: &str| std::fs::read(format!("vectors/{n}")).unwrap();
         let mut root = TrustStore::new();
         root.add_der(&file("chain/root.cer")).unwrap();
         let chained = file("p7/huifu-chain.p7b"); // carries the OCA
@@ -644,6 +662,38 @@ mod tests {
                 .build()
                 .unwrap();
             assert!(later.verify(&chained).is_err());
+        }
+    }
+
+    #[test]
+    fn every_engine_verifies_alike() {
+        let file = |n: &str| std::fs::read(format!("vectors/{n}")).unwrap();
+        let mut root = TrustStore::new();
+        root.add_der(&file("chain/root.cer")).unwrap();
+        let chained = file("p7/huifu-chain.p7b");
+        let mut tampered = chained.clone();
+        let last = tampered.len() - 1;
+        tampered[last] ^= 1; // the last byte of the signature
+        for engine in [Engine::Auto, Engine::Portable, Engine::Ifma, Engine::RsaCrate] {
+            let built = Verifier::builder()
+                .trust(root.clone())
+                .time(VerifyTime::at_unix(1_893_456_000))
+                .chain_cache(false)
+                .engine(engine)
+                .build();
+            let v = match built {
+                Ok(v) => v,
+                Err(Error::EngineUnavailable(e)) => {
+                    assert!(e == Engine::Ifma && !crate::engine::ifma_available());
+                    continue;
+                }
+                Err(e) => panic!("{engine}: {e}"),
+            };
+            assert_eq!(v.verify(&chained).unwrap().chain.len(), 3, "{engine}");
+            assert!(
+                matches!(v.verify(&tampered), Err(Error::SignatureMismatch)),
+                "{engine}"
+            );
         }
     }
 

@@ -8,7 +8,7 @@ use rsa::pkcs1::DecodeRsaPublicKey as _;
 use sha2::Digest as _;
 
 use crate::chain::ParsedCertificate;
-use crate::engine::{Preference, RsaPublicEngine};
+use crate::engine::{Engine, RsaPublicEngine};
 use crate::oid;
 use crate::pkcs7::parse::ber::{Reader, tag};
 use crate::recent::Recent;
@@ -115,10 +115,11 @@ pub(crate) struct RsaKey {
     engine: Option<RsaPublicEngine>,
 }
 
-/// The RSA public key of a certificate, with the modulus bounds checked.
+/// The RSA public key of a certificate, with the modulus bounds checked, ready for `engine`.
 pub(crate) fn rsa_public_key(
     cert: &ParsedCertificate,
     limits: &VerifyLimits,
+    engine: Engine,
 ) -> Result<Arc<RsaKey>> {
     let spki = cert.spki();
     let alg = spki.algorithm.oid;
@@ -141,7 +142,7 @@ pub(crate) fn rsa_public_key(
         None => 0,
     };
     limits.check_rsa_bits(modulus_bits)?;
-    cached_key(bits)
+    cached_key(bits, engine)
 }
 
 /// Keys seen lately, by their exact RSAPublicKey DER. Decoding one costs more than a verification
@@ -152,19 +153,18 @@ pub(crate) fn rsa_public_key(
 static KEYS: Recent<Arc<RsaKey>> = Recent::new(KEY_CACHE_SIZE, usize::MAX);
 const KEY_CACHE_SIZE: usize = 16;
 
-/// The key encoded by `der` (PKCS#1 RSAPublicKey), from the cache or decoded now.
-fn cached_key(der: &[u8]) -> Result<Arc<RsaKey>> {
-    if let Some(key) = KEYS.get(der) {
+/// The key encoded by `der` (PKCS#1 RSAPublicKey) with its engine for `choice`, from the cache
+/// or decoded now. The cache is keyed by the choice's name and the exact bytes, so verifiers
+/// with different engine choices never share a key's engine.
+fn cached_key(der: &[u8], choice: Engine) -> Result<Arc<RsaKey>> {
+    let cache_key = [choice.name().as_bytes(), b":", der].concat();
+    if let Some(key) = KEYS.get(&cache_key) {
         return Ok(key);
     }
     let key =
         rsa::PublicKey::from_pkcs1_der(der).map_err(|e| Error::malformed("RSA public key", e))?;
-    // HUIFU_CFCA_ENGINE=rsa forces the `rsa` crate: read once per decoded key, not per check.
-    let engine = match Preference::from_env() {
-        Preference::Rsa => None,
-        _ => RsaPublicEngine::new(&key),
-    };
-    Ok(KEYS.put(der, Arc::new(RsaKey { key, engine })))
+    let engine = choice.public_engine(&key);
+    Ok(KEYS.put(&cache_key, Arc::new(RsaKey { key, engine })))
 }
 
 /// Checks an RSA PKCS#1 v1.5 signature over `data`.
@@ -177,7 +177,7 @@ pub(crate) fn verify_rsa(
     let hashed = digest.digest(data);
     // SHA-256 (every CFCA message and certificate) goes through the engine's public-key kernel
     // when it serves the key (differentially tested against `rsa` in tests/engine_diff.rs; a key
-    // decoded under HUIFU_CFCA_ENGINE=rsa has none).
+    // decoded for `Engine::RsaCrate` has none).
     if digest == DigestAlgorithm::Sha256
         && let (Ok(d), Some(engine)) = (<&[u8; 32]>::try_from(hashed.as_slice()), &key.engine)
     {
@@ -198,6 +198,7 @@ pub(crate) fn verify_certificate_signature(
     cert: &ParsedCertificate,
     allow_sha1: bool,
     limits: &VerifyLimits,
+    engine: Engine,
 ) -> Result<()> {
     if !cert.algorithms_agree() {
         return Err(Error::AlgorithmMismatch(format!(
@@ -217,7 +218,7 @@ pub(crate) fn verify_certificate_signature(
             )
         })?;
     digest.check_allowed(allow_sha1)?;
-    let key = rsa_public_key(issuer, limits)?;
+    let key = rsa_public_key(issuer, limits, engine)?;
     verify_rsa(&key, digest, cert.tbs(), cert.signature())
 }
 
@@ -234,10 +235,10 @@ mod tests {
         let root = ParsedCertificate::from_der(ROOT).unwrap();
         let oca = ParsedCertificate::from_der(OCA).unwrap();
         let l = VerifyLimits::default();
-        verify_certificate_signature(&root, &oca, false, &l).unwrap();
-        verify_certificate_signature(&root, &root, false, &l).unwrap();
+        verify_certificate_signature(&root, &oca, false, &l, Engine::Auto).unwrap();
+        verify_certificate_signature(&root, &root, false, &l, Engine::Auto).unwrap();
         assert!(matches!(
-            verify_certificate_signature(&oca, &oca, false, &l),
+            verify_certificate_signature(&oca, &oca, false, &l, Engine::Auto),
             Err(Error::SignatureMismatch)
         ));
     }
@@ -246,17 +247,33 @@ mod tests {
     fn keys_are_decoded_once_and_their_limits_checked_every_time() {
         let oca = ParsedCertificate::from_der(OCA).unwrap();
         let l = VerifyLimits::default();
-        let a = rsa_public_key(&oca, &l).unwrap();
-        let b = rsa_public_key(&oca, &l).unwrap();
+        let a = rsa_public_key(&oca, &l, Engine::Auto).unwrap();
+        let b = rsa_public_key(&oca, &l, Engine::Auto).unwrap();
         assert!(Arc::ptr_eq(&a, &b), "the second look-up is the cached key");
         let strict = VerifyLimits {
             min_rsa_bits: 3072,
             ..VerifyLimits::default()
         };
         assert!(matches!(
-            rsa_public_key(&oca, &strict),
+            rsa_public_key(&oca, &strict, Engine::Auto),
             Err(Error::LimitExceeded { .. })
         ));
+    }
+
+    #[test]
+    fn each_engine_choice_has_its_own_cached_key() {
+        let oca = ParsedCertificate::from_der(OCA).unwrap();
+        let l = VerifyLimits::default();
+        let auto = rsa_public_key(&oca, &l, Engine::Auto).unwrap();
+        let reference = rsa_public_key(&oca, &l, Engine::RsaCrate).unwrap();
+        let portable = rsa_public_key(&oca, &l, Engine::Portable).unwrap();
+        assert!(auto.engine.is_some() && portable.engine.is_some());
+        assert!(reference.engine.is_none(), "the rsa crate verifies");
+        assert!(!Arc::ptr_eq(&auto, &reference) && !Arc::ptr_eq(&auto, &portable));
+        let root = ParsedCertificate::from_der(ROOT).unwrap();
+        for engine in [Engine::Auto, Engine::Portable, Engine::RsaCrate] {
+            verify_certificate_signature(&root, &oca, false, &l, engine).unwrap();
+        }
     }
 
     #[test]
@@ -264,7 +281,10 @@ mod tests {
         // A SEQUENCE { INTEGER n } without the exponent.
         let der = [0x30, 0x04, 0x02, 0x02, 0x00, 0xc1];
         for _ in 0..2 {
-            assert!(matches!(cached_key(&der), Err(Error::Malformed { .. })));
+            assert!(matches!(
+                cached_key(&der, Engine::Auto),
+                Err(Error::Malformed { .. })
+            ));
         }
     }
 
@@ -272,7 +292,7 @@ mod tests {
     fn ec_keys_are_unsupported() {
         let ec = ParsedCertificate::from_der(EC).unwrap();
         assert!(matches!(
-            rsa_public_key(&ec, &VerifyLimits::default()),
+            rsa_public_key(&ec, &VerifyLimits::default(), Engine::Auto),
             Err(Error::UnsupportedAlgorithm { .. })
         ));
     }

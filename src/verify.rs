@@ -674,7 +674,12 @@ mod tests {
         let mut tampered = chained.clone();
         let last = tampered.len() - 1;
         tampered[last] ^= 1; // the last byte of the signature
-        for engine in [Engine::Auto, Engine::Portable, Engine::Ifma, Engine::RsaCrate] {
+        for engine in [
+            Engine::Auto,
+            Engine::Portable,
+            Engine::Ifma,
+            Engine::RsaCrate,
+        ] {
             let built = Verifier::builder()
                 .trust(root.clone())
                 .time(VerifyTime::at_unix(1_893_456_000))

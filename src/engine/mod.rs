@@ -19,8 +19,10 @@
 //! [`Engine::Auto`], takes the fastest kernel the CPU has. The library reads no environment
 //! variable (the `huifu-cfca` tool and the benches map `HUIFU_CFCA_ENGINE` onto this option).
 //!
-//! All `unsafe` of the library lives in `ifma.rs` (the test harness `tests/ctgrind.rs` has the
+//! All `unsafe` of the library lives in `ifma/` (the test harness `tests/ctgrind.rs` has the
 //! one other block: valgrind's client request, which only inline assembly can emit).
+//!
+//! What was measured on the way, and what was tried and dropped: `docs/engine.md`.
 
 mod blinding;
 mod ct;

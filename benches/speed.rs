@@ -18,6 +18,9 @@
 //!   on every call: `chain_cache(false)`), `chain_cached` (the verifier's default cache of
 //!   validated paths: after the first call only the validity periods and the presence of the
 //!   intermediates are re-checked).
+//!
+//! `HUIFU_CFCA_ENGINE` (`auto`, `portable`, `ifma`, `rsa`; default `auto`) picks the RSA engine of
+//! the signer and the verifiers, passed through [`Engine`].
 
 use std::hint::black_box;
 use std::time::Duration;
@@ -25,6 +28,7 @@ use std::time::Duration;
 use criterion::{Criterion, criterion_group, criterion_main};
 use der::DecodePem;
 use huifu_cfca::chain::{TrustStore, VerifyTime};
+use huifu_cfca::engine::Engine;
 use huifu_cfca::identity::SignerPin;
 use huifu_cfca::pkcs7::parse;
 use huifu_cfca::signer::Signer;
@@ -47,6 +51,15 @@ const JSON: &str = concat!(
     r#""acct_split_bunch":{"acct_infos":[{"div_amt":"128.00","huifu_id":"6666000108854952"}]}}"#
 );
 
+/// The engine `HUIFU_CFCA_ENGINE` names (default: auto).
+fn engine() -> Engine {
+    match std::env::var("HUIFU_CFCA_ENGINE") {
+        Ok(name) if !name.is_empty() => Engine::from_name(&name)
+            .unwrap_or_else(|| panic!("HUIFU_CFCA_ENGINE={name:?}: auto, portable, ifma or rsa")),
+        _ => Engine::Auto,
+    }
+}
+
 fn vector(name: &str) -> Vec<u8> {
     let path = format!("{}/vectors/{name}", env!("CARGO_MANIFEST_DIR"));
     std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
@@ -57,11 +70,15 @@ fn huifu_signer() -> Signer {
     let pem = String::from_utf8(vector("chain/huifu.key")).unwrap();
     let key = PrivateKey::from_pkcs8_pem(&pem).unwrap();
     let cert = Certificate::from_pem(vector("chain/huifu.pem")).unwrap();
-    Signer::new(key, cert).unwrap()
+    Signer::new(key, cert)
+        .unwrap()
+        .with_engine(engine())
+        .unwrap()
 }
 
 fn verifier(chain_cache: Option<bool>) -> Verifier {
     let builder = Verifier::builder()
+        .engine(engine())
         .pin(SignerPin::huifu())
         .time(VerifyTime::at_unix(T2030));
     match chain_cache {

@@ -1,11 +1,12 @@
 //! Signatures and verifications per second on one core, comparable with `openssl speed rsa2048`.
 //!
-//! `cargo run --release --example engine_speed [seconds] [key.pem]`; the kernel follows
-//! `HUIFU_CFCA_ENGINE` (`auto`, `portable`, `rsa`).
+//! `cargo run --release --example engine_speed [seconds] [key.pem]`; the engine follows
+//! `HUIFU_CFCA_ENGINE` (`auto`, `portable`, `ifma`, `rsa`; default `auto`), passed to the library
+//! as an [`Engine`].
 
 use std::time::{Duration, Instant};
 
-use huifu_cfca::engine::{Preference, RsaEngine, RsaPublicEngine};
+use huifu_cfca::engine::Engine;
 use rsa::pkcs8::DecodePrivateKey;
 use rsa::{Pkcs1v15Sign, PrivateKey};
 use sha2::{Digest, Sha256};
@@ -47,8 +48,17 @@ fn main() {
     let public = key.to_public_key();
     let digest: [u8; 32] = Sha256::digest(b"engine speed").into();
     let sig = key.sign(Pkcs1v15Sign::new::<Sha256>(), &digest).unwrap();
-    match Preference::from_env() {
-        Preference::Rsa => {
+    let choice = match std::env::var("HUIFU_CFCA_ENGINE") {
+        Ok(name) if !name.is_empty() => Engine::from_name(&name)
+            .unwrap_or_else(|| panic!("HUIFU_CFCA_ENGINE={name:?}: auto, portable, ifma or rsa")),
+        _ => Engine::Auto,
+    };
+    assert!(
+        choice.is_available(),
+        "this CPU does not run the {choice} engine"
+    );
+    match choice {
+        Engine::RsaCrate => {
             let signing_key = rsa::pkcs1v15::SigningKey::<Sha256>::new(key.clone());
             let s = rate(secs, || {
                 std::hint::black_box(signing_key.sign_prehash_rsa(&digest));
@@ -63,8 +73,10 @@ fn main() {
             println!("rsa crate: {s:.0} sign/s {v:.0} verify/s");
         }
         _ => {
-            let engine = RsaEngine::new(&key).expect("engine serves the key");
-            let verifier = RsaPublicEngine::new(&public).expect("engine serves the key");
+            let engine = choice.private_engine(&key).expect("engine serves the key");
+            let verifier = choice
+                .public_engine(&public)
+                .expect("engine serves the key");
             assert_eq!(engine.sign_pkcs1v15_sha256(&digest).unwrap(), sig);
             let s = rate(secs, || {
                 std::hint::black_box(engine.sign_pkcs1v15_sha256(&digest).unwrap());

@@ -112,6 +112,7 @@ pub fn verify_chain_with_limits(
             intermediates: &intermediates,
             limits,
             keys: None,
+            engine: crate::engine::Engine::Auto,
         },
     )
 }

@@ -89,6 +89,10 @@ pub enum Error {
     /// The key is not an RSA key (or not one this crate can sign with).
     #[error("unsupported key: {0}")]
     UnsupportedKey(String),
+    /// The RSA engine asked for (by its name: `ifma`) does not run on this CPU; the signer or
+    /// verifier is not built (choose the engine `Auto` to take the fastest kernel the CPU has).
+    #[error("the {0} RSA engine does not run on this CPU")]
+    EngineUnavailable(&'static str),
 
     // ---- signing -------------------------------------------------------------------------
     /// The RSA signing operation failed.

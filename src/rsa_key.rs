@@ -11,7 +11,7 @@ use rsa::pkcs1::DecodeRsaPublicKey as _;
 use sha2::Digest as _;
 
 use crate::asn1::{Reader, tag};
-use crate::engine::{Preference, RsaPublicEngine};
+use crate::engine::{Engine, RsaPublicEngine};
 use crate::error::Bound;
 use crate::oid;
 use crate::recent::Recent;
@@ -177,12 +177,13 @@ pub(crate) struct RsaKey {
     engine: Option<RsaPublicEngine>,
 }
 
-/// The RSA public key of a certificate, with the modulus bounds checked, decoded through `cache`
-/// when there is one.
+/// The RSA public key of a certificate, with the modulus bounds checked, ready for `engine`,
+/// decoded through `cache` when there is one.
 pub(crate) fn rsa_public_key(
     cert: &ParsedCertificate,
     size: &RsaKeySize,
     cache: Option<&KeyCache>,
+    engine: Engine,
 ) -> Result<Arc<RsaKey>> {
     let spki = cert.spki();
     let alg = spki.algorithm.oid;
@@ -198,8 +199,8 @@ pub(crate) fn rsa_public_key(
     let n = seq.expect(tag::INTEGER, "RSA public key")?;
     size.check(modulus_bits(n.value))?;
     match cache {
-        Some(cache) => cache.key(bits),
-        None => decode_key(bits).map(Arc::new),
+        Some(cache) => cache.key(bits, engine),
+        None => decode_key(bits, engine).map(Arc::new),
     }
 }
 
@@ -234,24 +235,26 @@ impl fmt::Debug for KeyCache {
 }
 
 impl KeyCache {
-    /// The key encoded by `der` (PKCS#1 RSAPublicKey), from the cache or decoded now.
-    fn key(&self, der: &[u8]) -> Result<Arc<RsaKey>> {
-        if let Some(key) = self.recent.get(der) {
+    /// The key encoded by `der` (PKCS#1 RSAPublicKey) with its engine for `engine`, from the
+    /// cache or decoded now. Kept under the engine's name and the exact bytes, so one cache never
+    /// hands a key decoded for one engine to a check that asked for another.
+    fn key(&self, der: &[u8], engine: Engine) -> Result<Arc<RsaKey>> {
+        let cache_key = [engine.name().as_bytes(), b":", der].concat();
+        if let Some(key) = self.recent.get(&cache_key) {
             return Ok(key);
         }
-        Ok(self.recent.put(der, Arc::new(decode_key(der)?)))
+        Ok(self
+            .recent
+            .put(&cache_key, Arc::new(decode_key(der, engine)?)))
     }
 }
 
-/// Decodes a PKCS#1 RSAPublicKey.
-fn decode_key(der: &[u8]) -> Result<RsaKey> {
+/// Decodes a PKCS#1 RSAPublicKey, with its engine for `choice` (none for [`Engine::RsaCrate`]:
+/// the `rsa` crate verifies).
+fn decode_key(der: &[u8], choice: Engine) -> Result<RsaKey> {
     let key =
         rsa::PublicKey::from_pkcs1_der(der).map_err(|e| Error::malformed("RSA public key", e))?;
-    // HUIFU_CFCA_ENGINE=rsa forces the `rsa` crate: read once per decoded key, not per check.
-    let engine = match Preference::from_env() {
-        Preference::Rsa => None,
-        _ => RsaPublicEngine::new(&key),
-    };
+    let engine = choice.public_engine(&key);
     Ok(RsaKey { key, engine })
 }
 
@@ -265,7 +268,7 @@ pub(crate) fn verify_rsa(
     let hashed = digest.digest(data);
     // SHA-256 (every CFCA message and certificate) goes through the engine's public-key kernel
     // when it serves the key (differentially tested against `rsa` in tests/engine_diff.rs; a key
-    // decoded under HUIFU_CFCA_ENGINE=rsa has none).
+    // decoded for `Engine::RsaCrate` has none).
     if digest == DigestAlgorithm::Sha256
         && let (Ok(d), Some(engine)) = (<&[u8; 32]>::try_from(hashed.as_slice()), &key.engine)
     {
@@ -288,6 +291,7 @@ pub(crate) fn verify_certificate_signature(
     allow_sha1: bool,
     size: &RsaKeySize,
     keys: Option<&KeyCache>,
+    engine: Engine,
 ) -> Result<()> {
     if !cert.algorithms_agree() {
         return Err(Error::AlgorithmMismatch(format!(
@@ -307,7 +311,7 @@ pub(crate) fn verify_certificate_signature(
             )
         })?;
     digest.check_allowed(allow_sha1)?;
-    let key = rsa_public_key(issuer, size, keys)?;
+    let key = rsa_public_key(issuer, size, keys, engine)?;
     verify_rsa(&key, digest, cert.tbs(), cert.signature())
 }
 
@@ -324,10 +328,10 @@ mod tests {
         let root = ParsedCertificate::from_der(ROOT).unwrap();
         let oca = ParsedCertificate::from_der(OCA).unwrap();
         let l = RsaKeySize::default();
-        verify_certificate_signature(&root, &oca, false, &l, None).unwrap();
-        verify_certificate_signature(&root, &root, false, &l, None).unwrap();
+        verify_certificate_signature(&root, &oca, false, &l, None, Engine::Auto).unwrap();
+        verify_certificate_signature(&root, &root, false, &l, None, Engine::Auto).unwrap();
         assert!(matches!(
-            verify_certificate_signature(&oca, &oca, false, &l, None),
+            verify_certificate_signature(&oca, &oca, false, &l, None, Engine::Auto),
             Err(Error::SignatureMismatch)
         ));
     }
@@ -337,22 +341,25 @@ mod tests {
         let oca = ParsedCertificate::from_der(OCA).unwrap();
         let l = RsaKeySize::default();
         let cache = KeyCache::default();
-        let a = rsa_public_key(&oca, &l, Some(&cache)).unwrap();
-        let b = rsa_public_key(&oca, &l, Some(&cache)).unwrap();
+        let a = rsa_public_key(&oca, &l, Some(&cache), Engine::Auto).unwrap();
+        let b = rsa_public_key(&oca, &l, Some(&cache), Engine::Auto).unwrap();
         assert!(Arc::ptr_eq(&a, &b), "the second look-up is the cached key");
         // Another owner's cache shares nothing; without a cache nothing is kept.
         let other = KeyCache::default();
         assert!(!Arc::ptr_eq(
             &a,
-            &rsa_public_key(&oca, &l, Some(&other)).unwrap()
+            &rsa_public_key(&oca, &l, Some(&other), Engine::Auto).unwrap()
         ));
-        assert!(!Arc::ptr_eq(&a, &rsa_public_key(&oca, &l, None).unwrap()));
+        assert!(!Arc::ptr_eq(
+            &a,
+            &rsa_public_key(&oca, &l, None, Engine::Auto).unwrap()
+        ));
         let strict = RsaKeySize {
             min_bits: 3072,
             ..RsaKeySize::default()
         };
         assert!(matches!(
-            rsa_public_key(&oca, &strict, Some(&cache)),
+            rsa_public_key(&oca, &strict, Some(&cache), Engine::Auto),
             Err(Error::LimitExceeded {
                 bound: Bound::Min(3072),
                 value: 2048,
@@ -362,12 +369,32 @@ mod tests {
     }
 
     #[test]
+    fn each_engine_choice_has_its_own_cached_key() {
+        let oca = ParsedCertificate::from_der(OCA).unwrap();
+        let l = RsaKeySize::default();
+        let cache = KeyCache::default();
+        let auto = rsa_public_key(&oca, &l, Some(&cache), Engine::Auto).unwrap();
+        let reference = rsa_public_key(&oca, &l, Some(&cache), Engine::RsaCrate).unwrap();
+        let portable = rsa_public_key(&oca, &l, Some(&cache), Engine::Portable).unwrap();
+        assert!(auto.engine.is_some() && portable.engine.is_some());
+        assert!(reference.engine.is_none(), "the rsa crate verifies");
+        assert!(!Arc::ptr_eq(&auto, &reference) && !Arc::ptr_eq(&auto, &portable));
+        let root = ParsedCertificate::from_der(ROOT).unwrap();
+        for engine in [Engine::Auto, Engine::Portable, Engine::RsaCrate] {
+            verify_certificate_signature(&root, &oca, false, &l, Some(&cache), engine).unwrap();
+        }
+    }
+
+    #[test]
     fn a_key_that_does_not_decode_is_refused_every_time() {
         // A SEQUENCE { INTEGER n } without the exponent.
         let der = [0x30, 0x04, 0x02, 0x02, 0x00, 0xc1];
         let cache = KeyCache::default();
         for _ in 0..2 {
-            assert!(matches!(cache.key(&der), Err(Error::Malformed { .. })));
+            assert!(matches!(
+                cache.key(&der, Engine::Auto),
+                Err(Error::Malformed { .. })
+            ));
         }
         assert_eq!(cache.recent.len(), 0);
     }
@@ -376,7 +403,7 @@ mod tests {
     fn ec_keys_are_unsupported() {
         let ec = ParsedCertificate::from_der(EC).unwrap();
         assert!(matches!(
-            rsa_public_key(&ec, &RsaKeySize::default(), None),
+            rsa_public_key(&ec, &RsaKeySize::default(), None, Engine::Auto),
             Err(Error::UnsupportedAlgorithm { .. })
         ));
     }

@@ -12,7 +12,7 @@ use rsa::{PrivateKey, PublicKey};
 use sha2::Sha256;
 use x509_cert::Certificate;
 
-use crate::engine::RsaEngine;
+use crate::engine::{Engine, RsaEngine};
 use crate::rsa_key::RsaKeySize;
 use crate::{ContentMode, Error, Result, check_value, pkcs7};
 
@@ -27,9 +27,11 @@ pub struct Signer {
 }
 
 struct Inner {
-    /// The fast constant-time engine ([`crate::engine`]) when it serves the key (2048/3072/4096-bit
-    /// two-prime keys) and `HUIFU_CFCA_ENGINE` is not `rsa`; `key` signs otherwise.
+    /// The fast constant-time engine ([`crate::engine`]) when it serves the key (two-prime keys
+    /// up to 4096 bits) and the choice is not [`Engine::RsaCrate`]; `key` signs otherwise.
     engine: Option<RsaEngine>,
+    /// The engine choice `engine` was made with.
+    choice: Engine,
     key: SigningKey<Sha256>,
     certificate: Certificate,
     /// The certificate's SignedData, encoded once; each message adds its eContent and signature.
@@ -86,10 +88,11 @@ impl Signer {
             .map_err(|e| Error::malformed("certificate", e))?;
         crate::x509::ParsedCertificate::from_der(&der)?;
         let template = pkcs7::build::SignedDataTemplate::new(&certificate, key.size())?;
-        let engine = RsaEngine::new(&key);
+        let engine = Engine::Auto.private_engine(&key);
         Ok(Signer {
             inner: Arc::new(Inner {
                 engine,
+                choice: Engine::Auto,
                 key: SigningKey::<Sha256>::new(key),
                 certificate,
                 template,
@@ -146,8 +149,53 @@ impl Signer {
         self.inner.key_bits
     }
 
+    /// This signer with the RSA implementation `engine` (a signer is made with [`Engine::Auto`],
+    /// the fastest kernel the CPU has). Signatures are the same bytes whatever the engine.
+    ///
+    /// ```no_run
+    /// # fn main() -> huifu_cfca::Result<()> {
+    /// use huifu_cfca::{engine::Engine, signer::Signer};
+    /// let signer = Signer::from_pfx(&std::fs::read("AS0381.pfx")?, "888888")?
+    ///     .with_engine(Engine::Portable)?;
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// Fails with [`Error::EngineUnavailable`] when this CPU does not run `engine`
+    /// ([`Engine::Ifma`] without AVX-512 IFMA).
+    pub fn with_engine(self, engine: Engine) -> Result<Self> {
+        engine.ensure_available()?;
+        if engine == self.inner.choice {
+            return Ok(self);
+        }
+        let rsa_engine = engine.private_engine(self.inner.key.as_ref());
+        let inner = match Arc::try_unwrap(self.inner) {
+            Ok(inner) => Inner {
+                engine: rsa_engine,
+                choice: engine,
+                ..inner
+            },
+            Err(shared) => Inner {
+                engine: rsa_engine,
+                choice: engine,
+                key: shared.key.clone(),
+                certificate: shared.certificate.clone(),
+                template: shared.template.clone(),
+                chain: shared.chain.clone(),
+                key_bits: shared.key_bits,
+            },
+        };
+        Ok(Signer {
+            inner: Arc::new(inner),
+        })
+    }
+
+    /// The engine choice (see [`Signer::with_engine`]).
+    pub fn engine(&self) -> Engine {
+        self.inner.choice
+    }
+
     /// The engine kernel that signs, or `None` when the `rsa` crate does (keys the engine does not
-    /// serve, or `HUIFU_CFCA_ENGINE=rsa`).
+    /// serve, or [`Engine::RsaCrate`]).
     pub fn kernel(&self) -> Option<crate::engine::Kernel> {
         self.inner.engine.as_ref().map(RsaEngine::kernel)
     }
@@ -213,7 +261,7 @@ mod tests {
     use rsa::pkcs8::DecodePrivateKey;
 
     fn chain_file(name: &str) -> Vec<u8> {
-        let path = format!("{}/vectors/chain/{name}", env!("CARGO_MANIFEST_DIR"));
+        let path = format!("vectors/chain/{name}");
         std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
     }
 
@@ -295,17 +343,48 @@ mod tests {
     fn the_engine_and_rsa_sign_alike() {
         for name in ["merchant1024", "merchant", "merchant3072", "merchant4096"] {
             let signer = merchant(name);
-            assert!(
-                signer.inner.engine.is_some()
-                    || std::env::var(crate::engine::ENGINE_ENV).as_deref() == Ok("rsa"),
-                "{name}"
-            );
+            assert!(signer.inner.engine.is_some(), "{name}");
             for msg in [&b""[..], b"x", b"TestData", &[0xa5; 1000]] {
                 let fast = signer.sign_raw(msg).unwrap();
                 let slow = signer.inner.key.try_sign(msg).unwrap().to_vec();
                 assert_eq!(fast, slow, "{name}");
             }
         }
+    }
+
+    #[test]
+    fn every_engine_choice_signs_the_same_bytes() {
+        use crate::engine::Kernel;
+        let signer = merchant("merchant");
+        let expected = signer.sign_raw(b"TestData").unwrap();
+        let kept = signer.clone();
+        for engine in [
+            Engine::Portable,
+            Engine::RsaCrate,
+            Engine::Ifma,
+            Engine::Auto,
+        ] {
+            let signer = match signer.clone().with_engine(engine) {
+                Ok(signer) => signer,
+                Err(Error::EngineUnavailable(e)) => {
+                    assert!(e == Engine::Ifma.name() && !crate::engine::ifma_available());
+                    continue;
+                }
+                Err(e) => panic!("{engine}: {e}"),
+            };
+            assert_eq!(signer.engine(), engine);
+            let kernel = match engine {
+                Engine::Portable => Some(Kernel::Portable),
+                Engine::RsaCrate => None,
+                _ if crate::engine::ifma_available() => Some(Kernel::Ifma),
+                _ => Some(Kernel::Portable),
+            };
+            assert_eq!(signer.kernel(), kernel, "{engine}");
+            assert_eq!(signer.sign_raw(b"TestData").unwrap(), expected, "{engine}");
+        }
+        // A clone that shares the key keeps its own choice.
+        assert_eq!(kept.engine(), Engine::Auto);
+        assert_eq!(kept.sign_raw(b"TestData").unwrap(), expected);
     }
 
     #[test]

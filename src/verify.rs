@@ -46,6 +46,7 @@ use x509_cert::Certificate;
 
 use crate::chain::{PathCache, PathOptions, TrustStore, VerifyTime, verify_path};
 use crate::check_value::{self, InputForm};
+use crate::engine::Engine;
 use crate::identity::{self, SignerPin};
 use crate::oid;
 use crate::pkcs7::parse::{self, ParsedSignedData, ParsedSignerInfo, SignerIdentifier};
@@ -83,6 +84,8 @@ struct Config {
     certs: CertCache,
     /// The RSA keys this verifier decoded lately (shared by its clones, by no one else).
     keys: KeyCache,
+    /// The RSA implementation of every signature check.
+    engine: Engine,
 }
 
 /// Builds a [`Verifier`]; see [`Verifier::builder`].
@@ -97,6 +100,7 @@ pub struct VerifierBuilder {
     require_single_signer: bool,
     limits: VerifyLimits,
     chain_cache: bool,
+    engine: Engine,
 }
 
 impl Default for VerifierBuilder {
@@ -111,6 +115,7 @@ impl Default for VerifierBuilder {
             require_single_signer: true,
             limits: VerifyLimits::default(),
             chain_cache: true,
+            engine: Engine::Auto,
         }
     }
 }
@@ -179,9 +184,20 @@ impl VerifierBuilder {
         self
     }
 
+    /// The RSA implementation that checks the message's and the certificates' signatures
+    /// (default: [`Engine::Auto`], the fastest kernel the CPU has). Results are the same whatever
+    /// the engine; [`build`](Self::build) fails with [`Error::EngineUnavailable`] when this CPU
+    /// does not run it ([`Engine::Ifma`] without AVX-512 IFMA).
+    pub fn engine(mut self, engine: Engine) -> Self {
+        self.engine = engine;
+        self
+    }
+
     /// The verifier. Without trust anchors and without [`no_chain`](Self::no_chain):
-    /// [`Error::NoTrustAnchors`].
+    /// [`Error::NoTrustAnchors`]; with an engine this CPU does not run:
+    /// [`Error::EngineUnavailable`].
     pub fn build(self) -> Result<Verifier> {
+        self.engine.ensure_available()?;
         let trust = if self.no_chain {
             None
         } else {
@@ -212,6 +228,7 @@ impl VerifierBuilder {
                 path_cache: self.chain_cache.then(PathCache::default),
                 certs: CertCache::default(),
                 keys: KeyCache::default(),
+                engine: self.engine,
             }),
         })
     }
@@ -238,6 +255,7 @@ impl Verifier {
                 path_cache: Some(PathCache::default()),
                 certs: CertCache::default(),
                 keys: KeyCache::default(),
+                engine: Engine::Auto,
             }),
         })
     }
@@ -348,7 +366,12 @@ impl Verifier {
         let digest = check_algorithms(parsed, si, cfg.allow_sha1)?;
         // RFC 5652 §5.3: the sid names the signer's certificate.
         let cert = self.find_signer(parsed, &si.sid)?;
-        let key = crypto::rsa_public_key(cert, &cfg.limits.path.rsa_key_size, Some(&cfg.keys))?;
+        let key = crypto::rsa_public_key(
+            cert,
+            &cfg.limits.path.rsa_key_size,
+            Some(&cfg.keys),
+            cfg.engine,
+        )?;
         // RFC 5652 §5.4, §5.6: without signed attributes the signature is over the content's
         // digest; with them, over the DER SET OF the attributes (after their own checks).
         match &si.signed_attributes {
@@ -381,6 +404,7 @@ impl Verifier {
                     intermediates: &intermediates,
                     limits: &cfg.limits.path,
                     keys: Some(&cfg.keys),
+                    engine: cfg.engine,
                 };
                 match &cfg.path_cache {
                     Some(cache) => cache.verify_path(cert, &opts)?,
@@ -461,8 +485,7 @@ mod tests {
 
     #[test]
     fn the_path_cache_serves_the_same_signer_and_still_needs_its_intermediates() {
-        let file =
-            |n: &str| std::fs::read(format!("{}/vectors/{n}", env!("CARGO_MANIFEST_DIR"))).unwrap();
+        let file = |n: &str| std::fs::read(format!("vectors/{n}")).unwrap();
         let mut root = TrustStore::new();
         root.add_der(&file("chain/root.cer")).unwrap();
         let chained = file("p7/huifu-chain.p7b"); // carries the OCA
@@ -493,6 +516,43 @@ mod tests {
                 .build()
                 .unwrap();
             assert!(later.verify(&chained).is_err());
+        }
+    }
+
+    #[test]
+    fn every_engine_verifies_alike() {
+        let file = |n: &str| std::fs::read(format!("vectors/{n}")).unwrap();
+        let mut root = TrustStore::new();
+        root.add_der(&file("chain/root.cer")).unwrap();
+        let chained = file("p7/huifu-chain.p7b");
+        let mut tampered = chained.clone();
+        let last = tampered.len() - 1;
+        tampered[last] ^= 1; // the last byte of the signature
+        for engine in [
+            Engine::Auto,
+            Engine::Portable,
+            Engine::Ifma,
+            Engine::RsaCrate,
+        ] {
+            let built = Verifier::builder()
+                .trust(root.clone())
+                .time(VerifyTime::at_unix(1_893_456_000))
+                .chain_cache(false)
+                .engine(engine)
+                .build();
+            let v = match built {
+                Ok(v) => v,
+                Err(Error::EngineUnavailable(e)) => {
+                    assert!(e == Engine::Ifma.name() && !crate::engine::ifma_available());
+                    continue;
+                }
+                Err(e) => panic!("{engine}: {e}"),
+            };
+            assert_eq!(v.verify(&chained).unwrap().chain.len(), 3, "{engine}");
+            assert!(
+                matches!(v.verify(&tampered), Err(Error::SignatureMismatch)),
+                "{engine}"
+            );
         }
     }
 

@@ -14,7 +14,7 @@
 //! `cargo test --all-features --test ctgrind` checks the unoptimised build (the loop kernels);
 //! `.ci/run` also runs `cargo test --release --all-features --test ctgrind`, which checks the
 //! unrolled kernels as users compile them. Valgrind cannot run the AVX-512 IFMA kernel: that one is
-//! checked by `benches/engine_timing.rs` (dudect) and by reading its code (see `src/engine/ifma.rs`).
+//! checked by `benches/engine_timing.rs` (dudect) and by reading its code (see `src/engine/ifma/`).
 //!
 //! Needs `valgrind` on PATH (Debian's package; `.ci/run` installs it). Without it the test fails
 //! and says so: a constant-time claim is not skipped silently.
@@ -32,7 +32,7 @@ const TEST_NAME: &str = "portable_private_key_operation_has_no_secret_dependent_
 
 /// Valgrind client requests (`valgrind.h`, `memcheck.h`).
 ///
-/// This is the one `unsafe` block outside `src/engine/ifma.rs`: the client request is a magic
+/// This is the one `unsafe` block outside `src/engine/ifma/`: the client request is a magic
 /// instruction sequence that only inline assembly can emit. Outside valgrind it is a no-op (four
 /// rotations of `rdi` by 128 bits in all, and `xchg rbx, rbx`) and `rdx` keeps the default.
 #[cfg(target_arch = "x86_64")]

@@ -116,7 +116,7 @@ mod tests {
     use crate::{ChainError, Error};
 
     fn cert(name: &str) -> ParsedCertificate {
-        let path = format!("{}/vectors/chain/{name}.cer", env!("CARGO_MANIFEST_DIR"));
+        let path = format!("vectors/chain/{name}.cer");
         ParsedCertificate::from_der(&std::fs::read(path).unwrap()).unwrap()
     }
 
@@ -135,6 +135,7 @@ mod tests {
             intermediates: inters,
             limits: Box::leak(Box::default()),
             keys: None,
+            engine: crate::engine::Engine::Auto,
         }
     }
 

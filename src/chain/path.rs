@@ -30,6 +30,7 @@
 //! candidates were tried in.
 
 use super::{ParsedCertificate, PathLimits};
+use crate::engine::Engine;
 use crate::rsa_key::{KeyCache, verify_certificate_signature};
 use crate::{ChainError, Error, Result};
 
@@ -47,6 +48,8 @@ pub(crate) struct PathOptions<'a> {
     pub limits: &'a PathLimits,
     /// The verifier's decoded keys (`None`: keys are decoded for this search only).
     pub keys: Option<&'a KeyCache>,
+    /// The RSA implementation that checks certificate signatures.
+    pub engine: Engine,
 }
 
 /// How specific a failure is: a [`ChainError`] by its rank; an issuer key outside the configured
@@ -278,6 +281,7 @@ fn check_issuer(
         opts.allow_sha1,
         &opts.limits.rsa_key_size,
         opts.keys,
+        opts.engine,
     )
     .map_err(|e| match e {
         e @ Error::LimitExceeded { .. } => e,

@@ -13,11 +13,16 @@
 //! - A fault check: each signature is verified with the public key before it is returned.
 //! - Derived key values are zeroized on drop.
 //!
-//! `HUIFU_CFCA_ENGINE=portable` forces the portable kernel, `ifma` asks for IFMA (falling back to
-//! portable when the CPU lacks it), `rsa` makes [`crate::signer::Signer`] use the `rsa` crate.
+//! Which implementation runs is the caller's choice, an [`Engine`] given to
+//! [`Signer::with_engine`](crate::signer::Signer::with_engine) and
+//! [`VerifierBuilder::engine`](crate::verify::VerifierBuilder::engine); the default,
+//! [`Engine::Auto`], takes the fastest kernel the CPU has. The library reads no environment
+//! variable (the `huifu-cfca` tool and the benches map `HUIFU_CFCA_ENGINE` onto this option).
 //!
-//! All `unsafe` of the library lives in `ifma.rs` (the test harness `tests/ctgrind.rs` has the
+//! All `unsafe` of the library lives in `ifma/` (the test harness `tests/ctgrind.rs` has the
 //! one other block: valgrind's client request, which only inline assembly can emit).
+//!
+//! What was measured on the way, and what was tried and dropped: `docs/engine.md`.
 
 mod blinding;
 mod ct;
@@ -33,8 +38,99 @@ use crate::{Error, Result};
 use blinding::{Blinding, ModNOps};
 use portable::{PortableCrt, PortableModN};
 
-/// The environment variable that forces a path (`auto`, `ifma`, `portable`, `rsa`).
-pub const ENGINE_ENV: &str = "HUIFU_CFCA_ENGINE";
+/// Which RSA implementation signs and verifies: an option of
+/// [`Signer::with_engine`](crate::signer::Signer::with_engine) and
+/// [`VerifierBuilder::engine`](crate::verify::VerifierBuilder::engine).
+///
+/// Every choice gives the same signatures and the same verification results (PKCS#1 v1.5 is
+/// deterministic; `tests/engine_diff.rs` checks the kernels against the `rsa` crate); only speed
+/// differs. The engine serves two-prime keys of up to 4096 bits; keys it does not serve (larger
+/// moduli, multi-prime keys, public exponents over 64 bits) go to the `rsa` crate whatever the
+/// choice.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Engine {
+    /// The fastest kernel this CPU runs: AVX-512 IFMA when it has it, the portable kernel
+    /// otherwise (the default).
+    #[default]
+    Auto,
+    /// The portable constant-time kernel, whatever the CPU.
+    Portable,
+    /// The AVX-512 IFMA kernel. On a CPU without AVX-512 IFMA (see [`ifma_available`]) the signer
+    /// or verifier asked to use it is not built: [`Error::EngineUnavailable`], rather than a
+    /// silent fallback that would measure or test something else than was asked.
+    Ifma,
+    /// No engine: the `rsa` crate for every operation (a reference, or to rule the engine out).
+    RsaCrate,
+}
+
+impl Engine {
+    /// Every choice.
+    const ALL: [Engine; 4] = [
+        Engine::Auto,
+        Engine::Portable,
+        Engine::Ifma,
+        Engine::RsaCrate,
+    ];
+
+    /// The choice's short name: `auto`, `portable`, `ifma` or `rsa`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Engine::Auto => "auto",
+            Engine::Portable => "portable",
+            Engine::Ifma => "ifma",
+            Engine::RsaCrate => "rsa",
+        }
+    }
+
+    /// The choice named `name` (as [`Engine::name`] spells it); `None` for any other string.
+    pub fn from_name(name: &str) -> Option<Self> {
+        Engine::ALL.into_iter().find(|e| e.name() == name)
+    }
+
+    /// Whether this CPU runs the choice (only [`Engine::Ifma`] can be missing).
+    pub fn is_available(self) -> bool {
+        self != Engine::Ifma || ifma_available()
+    }
+
+    /// `Ok` when this CPU runs the choice, [`Error::EngineUnavailable`] otherwise.
+    pub(crate) fn ensure_available(self) -> Result<()> {
+        if self.is_available() {
+            Ok(())
+        } else {
+            Err(Error::EngineUnavailable(self.name()))
+        }
+    }
+
+    /// The kernel the choice asks for; `None` for the `rsa` crate. (`Ifma` on a CPU without it
+    /// is refused before this is asked; `Auto` asks for IFMA, which degrades to portable.)
+    fn kernel(self) -> Option<Kernel> {
+        match self {
+            Engine::Auto | Engine::Ifma => Some(Kernel::Ifma),
+            Engine::Portable => Some(Kernel::Portable),
+            Engine::RsaCrate => None,
+        }
+    }
+
+    /// The private-key engine for `key` under this choice; `None` for [`Engine::RsaCrate`] and
+    /// for keys the engine does not serve. (`Ifma` on a CPU without it runs portable here; the
+    /// signer and verifier refuse it first.)
+    pub fn private_engine(self, key: &rsa::PrivateKey) -> Option<RsaEngine> {
+        RsaEngine::with_kernel(key, self.kernel()?)
+    }
+
+    /// The public-key engine for `key` under this choice; `None` for [`Engine::RsaCrate`] and for
+    /// keys the engine does not serve (as [`Engine::private_engine`]).
+    pub fn public_engine(self, key: &impl PublicKeyParts) -> Option<RsaPublicEngine> {
+        RsaPublicEngine::with_kernel(key, self.kernel()?)
+    }
+}
+
+impl std::fmt::Display for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
 
 /// Which kernel an engine runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,28 +139,6 @@ pub enum Kernel {
     Ifma,
     /// Portable constant-time Rust.
     Portable,
-}
-
-/// What the environment asks for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Preference {
-    /// The fastest kernel the CPU has.
-    Auto,
-    /// The portable kernel.
-    Portable,
-    /// The `rsa` crate (no engine).
-    Rsa,
-}
-
-impl Preference {
-    /// From [`ENGINE_ENV`]; unknown values mean [`Preference::Auto`].
-    pub fn from_env() -> Self {
-        match std::env::var(ENGINE_ENV).as_deref() {
-            Ok("portable") => Preference::Portable,
-            Ok("rsa") => Preference::Rsa,
-            _ => Preference::Auto,
-        }
-    }
 }
 
 /// Whether this CPU runs the IFMA kernel.
@@ -81,7 +155,7 @@ pub fn ifma_available() -> bool {
 
 /// An RSA private key prepared for fast constant-time PKCS#1 v1.5 SHA-256 signing.
 pub struct RsaEngine {
-    inner: Sized3<Box<Engine<16, 32>>, Box<Engine<24, 48>>, Box<Engine<32, 64>>>,
+    inner: Sized3<Box<KeyEngine<16, 32>>, Box<KeyEngine<24, 48>>, Box<KeyEngine<32, 64>>>,
 }
 
 /// An RSA public key prepared for fast PKCS#1 v1.5 SHA-256 verification.
@@ -115,26 +189,22 @@ impl std::fmt::Debug for RsaEngine {
 }
 
 impl RsaEngine {
-    /// An engine for `key` with the kernel [`Preference::from_env`] and the CPU allow; `None`
-    /// when the key is outside what the engine serves (multi-prime, no CRT values, primes over
-    /// 2048 bits or unbalanced, public exponent over 64 bits) or the environment asks for `rsa`.
+    /// An engine for `key` with the fastest kernel the CPU has ([`Engine::Auto`]); `None` when
+    /// the key is outside what the engine serves (multi-prime, no CRT values, primes over 2048
+    /// bits or unbalanced, public exponent over 64 bits).
     pub fn new(key: &rsa::PrivateKey) -> Option<Self> {
-        match Preference::from_env() {
-            Preference::Rsa => None,
-            Preference::Portable => Self::with_kernel(key, Kernel::Portable),
-            Preference::Auto => Self::with_kernel(key, Kernel::Ifma),
-        }
+        Self::with_kernel(key, Kernel::Ifma)
     }
 
     /// An engine running `kernel` (IFMA silently degrades to portable on CPUs without it).
     pub fn with_kernel(key: &rsa::PrivateKey, kernel: Kernel) -> Option<Self> {
         let bits = key.n().as_ref().bit_width_vartime() as usize;
         let inner = if bits <= 2048 {
-            Sized3::S2048(Box::new(Engine::new(key, kernel)?))
+            Sized3::S2048(Box::new(KeyEngine::new(key, kernel)?))
         } else if bits <= 3072 {
-            Sized3::S3072(Box::new(Engine::new(key, kernel)?))
+            Sized3::S3072(Box::new(KeyEngine::new(key, kernel)?))
         } else if bits <= 4096 {
-            Sized3::S4096(Box::new(Engine::new(key, kernel)?))
+            Sized3::S4096(Box::new(KeyEngine::new(key, kernel)?))
         } else {
             return None;
         };
@@ -201,13 +271,9 @@ impl std::fmt::Debug for RsaPublicEngine {
 
 impl RsaPublicEngine {
     /// A verifier for `key` (moduli up to 4096 bits, odd public exponents up to 64 bits); `None`
-    /// otherwise. Uses IFMA when the CPU has it, unless [`ENGINE_ENV`] says `portable`.
+    /// otherwise. Uses IFMA when the CPU has it ([`Engine::Auto`]).
     pub fn new(key: &impl PublicKeyParts) -> Option<Self> {
-        let kernel = match Preference::from_env() {
-            Preference::Portable => Kernel::Portable,
-            _ => Kernel::Ifma,
-        };
-        Self::with_kernel(key, kernel)
+        Self::with_kernel(key, Kernel::Ifma)
     }
 
     /// A verifier running `kernel` (IFMA degrades to portable on CPUs without it).
@@ -401,7 +467,7 @@ impl<const F: usize> ModNOps<F> for Public<F> {
 }
 
 /// A private key of one size: primes of up to `64 * H` bits, modulus of `64 * F` bits.
-struct Engine<const H: usize, const F: usize> {
+struct KeyEngine<const H: usize, const F: usize> {
     public: Public<F>,
     crt: PortableCrt<H, F>,
     #[cfg(target_arch = "x86_64")]
@@ -409,7 +475,7 @@ struct Engine<const H: usize, const F: usize> {
     blinding: Blinding<F>,
 }
 
-impl<const H: usize, const F: usize> Engine<H, F> {
+impl<const H: usize, const F: usize> KeyEngine<H, F> {
     fn new(key: &rsa::PrivateKey, kernel: Kernel) -> Option<Self> {
         let public = Public::<F>::new(key, kernel)?;
         let primes = key.primes();
@@ -437,7 +503,7 @@ impl<const H: usize, const F: usize> Engine<H, F> {
             Some(_) => ifma::Crt::new(&p[..], &q[..], &dp[..], &dq[..], &qinv[..], p_bits, q_bits),
             None => None,
         };
-        Some(Engine {
+        Some(KeyEngine {
             public,
             crt,
             #[cfg(target_arch = "x86_64")]

@@ -9,7 +9,7 @@ use super::blinding::{BATCH, Blinding, ModNOps, REGENERATE_AFTER, fresh_pairs_fo
 use super::*;
 
 fn key(name: &str) -> PrivateKey {
-    let path = format!("{}/vectors/engine/{name}", env!("CARGO_MANIFEST_DIR"));
+    let path = format!("vectors/engine/{name}");
     PrivateKey::from_pkcs8_pem(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 

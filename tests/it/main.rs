@@ -42,6 +42,7 @@ mod pfx_encode;
 #[cfg(feature = "sandbox")]
 mod pki;
 mod roundtrip;
+mod sadk;
 #[cfg(feature = "sandbox")]
 mod sandbox;
 #[cfg(feature = "sandbox")]

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 use huifu_cfca::Error;
+use huifu_cfca::engine::Engine;
 use zeroize::Zeroizing;
 
 /// A CLI failure: a usage problem (exit 2) or a failed operation (exit 1).
@@ -56,6 +57,31 @@ pub fn is_broken_pipe(e: &CliError) -> bool {
 
 /// The CLI's result type.
 pub type Result<T, E = CliError> = std::result::Result<T, E>;
+
+/// The environment variable that chooses the RSA engine of the signers and verifiers this tool
+/// builds: `auto` (the default), `portable`, `ifma` or `rsa` (the `rsa` crate). The library reads
+/// no environment; the tool passes the choice through [`Engine`].
+pub const ENGINE_ENV: &str = "HUIFU_CFCA_ENGINE";
+
+/// The engine [`ENGINE_ENV`] names ([`Engine::Auto`] when it is unset or empty); any other value
+/// is a usage error.
+pub fn engine() -> Result<Engine> {
+    let value = match std::env::var(ENGINE_ENV) {
+        Ok(value) => value,
+        Err(std::env::VarError::NotPresent) => return Ok(Engine::Auto),
+        Err(std::env::VarError::NotUnicode(_)) => {
+            return Err(usage(format!("{ENGINE_ENV} is not UTF-8")));
+        }
+    };
+    if value.is_empty() {
+        return Ok(Engine::Auto);
+    }
+    Engine::from_name(&value).ok_or_else(|| {
+        usage(format!(
+            "{ENGINE_ENV}={value:?}: expected auto, portable, ifma or rsa"
+        ))
+    })
+}
 
 /// Where a password comes from. Never from argv.
 #[derive(Args, Debug, Clone)]

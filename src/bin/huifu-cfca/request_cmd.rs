@@ -60,6 +60,7 @@ pub fn run(args: Args) -> Result<()> {
     }
     let signer = load_signer(&args.pfx, &args.password)?;
     let verifier = Verifier::builder()
+        .engine(crate::io::engine()?)
         .trust(TrustStore::from_files(&args.trust)?)
         .pin(SignerPin::Id(args.huifu_id))
         .time(match &args.at {

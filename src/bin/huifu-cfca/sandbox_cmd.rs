@@ -135,8 +135,15 @@ pub fn run_sandbox(args: SandboxArgs) -> Result<()> {
         .build()?;
     runtime.block_on(async {
         let running = Sandbox::start(config).await?;
-        outln!("sandbox listening on {}", running.merchant_request_url());
-        outln!("press Ctrl-C to stop");
+        // A server: once it listens, a closed standard output (its reader has gone) does not
+        // stop it; only Ctrl-C does.
+        {
+            use std::io::Write as _;
+            let mut out = std::io::stdout().lock();
+            let _ = writeln!(out, "sandbox listening on {}", running.merchant_request_url());
+            let _ = writeln!(out, "press Ctrl-C to stop");
+            let _ = out.flush();
+        }
         let _ = tokio::signal::ctrl_c().await;
         running.shutdown().await
     })?;

@@ -53,11 +53,13 @@ enum Format {
     Pem,
 }
 
-/// Loads a signer from a PFX file and the password arguments.
+/// Loads a signer from a PFX file and the password arguments, on the engine `HUIFU_CFCA_ENGINE`
+/// names.
 pub fn load_signer(pfx: &std::path::Path, password: &PasswordArgs) -> Result<Signer> {
+    let engine = crate::io::engine()?;
     let bytes = read_file(pfx)?;
     let password = password.read()?;
-    Ok(Signer::from_pfx(&bytes, &password)?)
+    Ok(Signer::from_pfx(&bytes, &password)?.with_engine(engine)?)
 }
 
 pub fn run(args: Args) -> Result<()> {

@@ -139,24 +139,24 @@ struct Setup {
 
 impl Setup {
     fn new(bits: usize) -> Result<Self> {
+        // HUIFU_CFCA_ENGINE picks the engine of the signer and the verifiers (default: auto).
+        let engine = crate::io::engine()?;
         // The crate's own test PKI: Huifu's identity (CN 051@100001@…) under the OCA31-like
         // intermediate, which the verifiers trust directly (a two-certificate path).
         let pki = generate(&PkiOptions::new("6666000000026086", "speed").key_bits(bits))?;
         let huifu = pki.huifu();
         let public = huifu.key().to_public_key();
         let verifying_key = VerifyingKey::<Sha256>::new(public.clone());
-        let public_engine = (huifu_cfca::engine::Preference::from_env()
-            != huifu_cfca::engine::Preference::Rsa)
-            .then(|| huifu_cfca::engine::RsaPublicEngine::new(&public))
-            .flatten();
+        let public_engine = engine.public_engine(&public);
         let mut trust = TrustStore::new();
         trust.add_der(&pki.oca31().certificate_der()?)?;
         let builder = Verifier::builder()
+            .engine(engine)
             .trust(trust)
             .pin(SignerPin::huifu())
             .time(VerifyTime::Now);
         Ok(Setup {
-            signer: huifu.signer()?,
+            signer: huifu.signer()?.with_engine(engine)?,
             verifying_key,
             public_engine,
             cached: builder.clone().chain_cache(true).build()?,

@@ -43,6 +43,7 @@ pub struct VerifyArgs {
 
 pub fn run_verify(args: VerifyArgs) -> Result<()> {
     let mut builder = Verifier::builder()
+        .engine(crate::io::engine()?)
         .allow_sha1(args.allow_sha1)
         .pin(match (args.any_signer, args.signer_id) {
             (true, _) => SignerPin::Any,

@@ -22,6 +22,7 @@ fn run(leaf: &str, anchors: &[&str], inters: &[&str]) -> Result<Vec<ParsedCertif
             intermediates: &refs,
             limits: &PathLimits::default(),
             keys: None,
+            engine: crate::engine::Engine::Auto,
         },
     )
 }
@@ -97,6 +98,7 @@ fn path_length_constraint() {
         intermediates: &refs,
         limits: &PathLimits::default(),
         keys: None,
+        engine: crate::engine::Engine::Auto,
     };
     let mut path = vec![&leaf, &notca];
     let mut budget = super::super::MAX_SIGNATURE_CHECKS;

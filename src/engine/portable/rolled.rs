@@ -2,7 +2,7 @@
 //! (the 3072 and 4096-bit public moduli), and the reduction of a double-width value.
 //! Loop bounds depend only on `N`; nothing depends on the operands.
 
-use super::arith::{Acc, sub_if_carry};
+use super::limb::{Acc, sub_if_carry};
 
 /// `a·b·R⁻¹`, almost reduced (`< R` for `a, b < R`).
 pub(super) fn mul<const N: usize>(a: &[u64; N], b: &[u64; N], m: &[u64; N], minv: u64) -> [u64; N] {

@@ -196,7 +196,7 @@ fn double_width_reduction_matches_crypto_bigint() {
 }
 
 fn key(name: &str) -> rsa::PrivateKey {
-    let path = format!("{}/vectors/engine/{name}", env!("CARGO_MANIFEST_DIR"));
+    let path = format!("vectors/engine/{name}");
     rsa::PrivateKey::from_pkcs8_pem(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 

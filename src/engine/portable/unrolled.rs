@@ -8,7 +8,7 @@
 //! code with no loop and no index arithmetic. Squaring sums each cross product once and doubles
 //! the column. No branch or address depends on the operands.
 
-use super::arith::{Acc, sub_if_carry};
+use super::limb::{Acc, sub_if_carry};
 
 /// Calls `$body` with `$i` bound to each literal below 64 that passes `$guard`.
 macro_rules! for_each_below_64 {

@@ -6,7 +6,9 @@ mod escape;
 use std::fmt;
 
 pub use chain::ChainError;
-pub(crate) use escape::{escape_untrusted, escape_untrusted_bounded};
+#[cfg(feature = "client")]
+pub(crate) use escape::escape_untrusted_bounded;
+pub(crate) use escape::{escape_untrusted, hex};
 
 /// A `Result` whose error is this crate's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;

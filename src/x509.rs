@@ -19,7 +19,7 @@ use x509_cert::ext::pkix::{
 };
 
 use crate::asn1::{Reader, Tlv, tag};
-use crate::error::at_most;
+use crate::error::{at_most, hex};
 use crate::oid;
 use crate::{Error, Result};
 
@@ -253,7 +253,7 @@ impl Fields {
             Text {
                 subject: name_to_string(&self.subject),
                 issuer: name_to_string(&self.issuer),
-                serial_hex: serial.iter().map(|b| format!("{b:02x}")).collect(),
+                serial_hex: hex(serial),
                 not_before: validity.not_before.to_date_time().to_string(),
                 not_after: validity.not_after.to_date_time().to_string(),
                 common_name: common_name(&self.subject).ok().flatten(),

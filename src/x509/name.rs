@@ -7,6 +7,7 @@
 use der::asn1::ObjectIdentifier;
 
 use crate::asn1::{Reader, tag};
+use crate::error::hex;
 use crate::oid;
 use crate::{Error, Result};
 
@@ -171,10 +172,6 @@ fn escape(text: &str) -> String {
         }
     }
     out
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[cfg(test)]

@@ -1,13 +1,13 @@
 //! X.509 certificates as the verifier needs them: [`ParsedCertificate`] (the typed `x509-cert`
 //! view plus the exact bytes that signatures and name chaining are computed over), names and their
-//! comparison ([`names_match`]), and a cache of decoded certificates that its owner passes in
+//! comparison (`names_match`, crate-private), and a cache of decoded certificates that its owner passes in
 //! (a [`Verifier`](crate::verify::Verifier) keeps one).
 
 mod cache;
 mod name;
 
 pub(crate) use cache::{CertCache, decode as decode_cached};
-pub use name::{common_name, name_to_string, names_match};
+pub(crate) use name::{common_name, name_to_string, names_match};
 
 use std::sync::{Arc, OnceLock};
 

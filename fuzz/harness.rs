@@ -233,7 +233,6 @@ pub fn chain(data: &[u8]) {
     let _ = signer.not_before_rfc3339();
     let _ = signer.not_after_rfc3339();
     let _ = identity::cfca_cn(signer.subject_der());
-    let _ = huifu_cfca::x509::common_name(signer.subject_der());
     let mut intermediates: Vec<ParsedCertificate> = rest
         .iter()
         .filter_map(|c| ParsedCertificate::from_der(c).ok())

@@ -19,6 +19,7 @@
 //! both, every byte is visited a bounded number of times, independent of the depth.
 
 mod ends;
+pub(crate) mod pem;
 
 use crate::{Error, Result};
 

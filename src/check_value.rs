@@ -86,34 +86,16 @@ fn decode_base64(text: &[u8]) -> Result<Vec<u8>> {
     }
 }
 
+/// A PEM document labelled `PKCS7` or `CMS` (RFC 7468, read by `der`'s decoder).
 fn decode_pem(text: &[u8]) -> Result<Vec<u8>> {
-    let text = std::str::from_utf8(text).map_err(|_| Error::malformed("PEM", "not UTF-8 text"))?;
-    let mut lines = text.lines().map(str::trim);
-    let begin = lines.next().unwrap_or_default();
-    let label = begin
-        .strip_prefix("-----BEGIN ")
-        .and_then(|l| l.strip_suffix("-----"))
-        .ok_or_else(|| Error::malformed("PEM", "bad BEGIN line"))?;
+    let (label, der) = crate::asn1::pem::decode("PEM", text)?;
     if label != "PKCS7" && label != "CMS" {
         return Err(Error::malformed(
             "PEM",
             format!("label {label:?} is not PKCS7 or CMS"),
         ));
     }
-    let end = format!("-----END {label}-----");
-    let mut body = String::new();
-    let mut ended = false;
-    for line in lines {
-        if line == end {
-            ended = true;
-            break;
-        }
-        body.push_str(line);
-    }
-    if !ended {
-        return Err(Error::malformed("PEM", "no END line"));
-    }
-    decode_base64(body.as_bytes())
+    Ok(der)
 }
 
 #[cfg(test)]

@@ -6,7 +6,9 @@ mod escape;
 use std::fmt;
 
 pub use chain::ChainError;
-pub(crate) use escape::{escape_untrusted, escape_untrusted_bounded};
+#[cfg(feature = "client")]
+pub(crate) use escape::escape_untrusted_bounded;
+pub(crate) use escape::{escape_untrusted, hex};
 
 /// A `Result` whose error is this crate's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -33,7 +35,8 @@ impl fmt::Display for Bound {
 ///
 /// Variants are grouped by stage: input decoding, PKCS#12, signing, verification, chain
 /// building (one variant, [`Error::Chain`], carrying a [`ChainError`]), certificate decoding,
-/// identity pinning, and (with the `client` feature) the APP+ client.
+/// identity pinning, and the APP+ client. Variants only the client can produce exist with the
+/// feature `client`, those only the test PKI or the sandbox can produce with `sandbox`.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -101,6 +104,7 @@ pub enum Error {
     /// A request parameter holds a character the guide forbids in values (guide lines 12–13:
     /// "所有参数值不应该包含与 JSON 格式冲突的特殊字符,如括号,逗号,双引号,冒号等"): refused before
     /// anything is signed or sent.
+    #[cfg(feature = "client")]
     #[error(
         "parameter {field} holds {character:?}, which the guide forbids in parameter values (brackets, commas, double quotes, colons)"
     )]
@@ -179,6 +183,7 @@ pub enum Error {
 
     // ---- client --------------------------------------------------------------------------
     /// A value is not in the form the API requires (an amount, a date, an order key, …).
+    #[cfg(feature = "client")]
     #[error("invalid {what} {value:?}: {reason}")]
     InvalidValue {
         /// What kind of value (e.g. "amount", "date").
@@ -190,10 +195,12 @@ pub enum Error {
     },
     /// The call's parameters cannot become the signed JSON object (not an object, or not
     /// serialisable). Nothing was sent.
+    #[cfg(feature = "client")]
     #[error("invalid request parameters: {0}")]
     InvalidParams(String),
     /// A parameter contradicts what the client sends on the wire (`version`, `cmd_id` or
     /// `mer_cust_id`); the request was refused before signing. Nothing was sent.
+    #[cfg(feature = "client")]
     #[error("parameter {field} is {given:?} but the request carries {expected:?}")]
     ParamConflict {
         /// The contradicting key.
@@ -204,9 +211,11 @@ pub enum Error {
         expected: String,
     },
     /// The client could not be configured (TLS roots, HTTP client, endpoint).
+    #[cfg(feature = "client")]
     #[error("client configuration: {0}")]
     ClientConfig(String),
     /// The server answered with an HTTP error status.
+    #[cfg(feature = "client")]
     #[error("HTTP status {status}: {excerpt}")]
     HttpStatus {
         /// The HTTP status code.
@@ -216,6 +225,7 @@ pub enum Error {
     },
     /// The server answered without a `check_value`: an error page or a plain JSON. Never a valid
     /// answer.
+    #[cfg(feature = "client")]
     #[error("unsigned answer (HTTP {status}): {excerpt}")]
     UnsignedAnswer {
         /// The HTTP status code.
@@ -225,6 +235,7 @@ pub enum Error {
     },
     /// The answer's `check_value` did not verify (bad signature, untrusted chain, malformed, …);
     /// `source` is the verifier's error.
+    #[cfg(feature = "client")]
     #[error("the answer does not verify (HTTP {status}): {source}")]
     AnswerSignature {
         /// The HTTP status code.
@@ -237,6 +248,7 @@ pub enum Error {
     },
     /// The answer is validly signed, but not by the pinned identity (the verifier's
     /// [`Error::IdentityMismatch`]): for example another merchant's certificate.
+    #[cfg(feature = "client")]
     #[error("the answer is signed by {found:?}, not by {expected:?} (HTTP {status})")]
     AnswerIdentity {
         /// The HTTP status code.
@@ -291,6 +303,7 @@ pub enum Error {
     },
     /// The answer is longer than the client's `MAX_ANSWER_BYTES` (1 MiB): it is refused, never
     /// verified from a cut prefix.
+    #[cfg(feature = "client")]
     #[error("the answer is larger than {limit} bytes (HTTP {status})")]
     AnswerTooLarge {
         /// The HTTP status code.
@@ -301,6 +314,7 @@ pub enum Error {
     /// A JSON object in the answer holds the same key twice (in the body around the
     /// `check_value`, or at any depth of the signed content): two readers of the same text could
     /// take different values, so the answer is refused.
+    #[cfg(feature = "client")]
     #[error("the answer holds the key \"{key}\" twice (HTTP {status})")]
     AnswerDuplicateKey {
         /// The HTTP status code.
@@ -311,6 +325,7 @@ pub enum Error {
         signed: bool,
     },
     /// The answer verified, but its signed content is not a JSON object.
+    #[cfg(feature = "client")]
     #[error("the signed answer is not a JSON object (HTTP {status}): {excerpt}")]
     AnswerNotJson {
         /// The HTTP status code.
@@ -320,6 +335,7 @@ pub enum Error {
     },
     /// The request timed out (connect or total timeout). `sent` tells whether the request may
     /// have reached the server.
+    #[cfg(feature = "client")]
     #[error("timed out {}", if *sent { "waiting for the answer (the request may have reached the server)" } else { "connecting (nothing was sent)" })]
     Timeout {
         /// Whether the request may have reached the server.
@@ -337,10 +353,12 @@ pub enum Error {
         source: reqwest::Error,
     },
     /// A notification or redirect is not in the expected form (no `check_value`, bad encoding).
+    #[cfg(feature = "client")]
     #[error("invalid notification: {0}")]
     InvalidNotification(String),
     /// A notification came from a peer address the client was not told to accept
     /// (`ClientBuilder::notification_sources`).
+    #[cfg(feature = "client")]
     #[error(
         "notification refused: peer {peer} is not a configured notification source \
          (Huifu's production system posts from 139.224.111.237, guide line 97)"
@@ -352,6 +370,7 @@ pub enum Error {
 
     // ---- sandbox / pki ---------------------------------------------------------------------
     /// Generating the test PKI failed; `what` names the step.
+    #[cfg(feature = "sandbox")]
     #[error("test PKI: {what}: {detail}")]
     Pki {
         /// The step that failed (e.g. "RSA key generation", "certificate signing").
@@ -360,6 +379,7 @@ pub enum Error {
         detail: String,
     },
     /// The sandbox server could not be configured or started.
+    #[cfg(feature = "sandbox")]
     #[error("sandbox: {0}")]
     Sandbox(String),
 
@@ -389,6 +409,7 @@ impl Error {
     ///
     /// A call that failed with `was_sent() == true` may have taken effect: query the order (cmd
     /// 301) before sending it again. The client never retries on its own.
+    #[cfg(feature = "client")]
     pub fn was_sent(&self) -> bool {
         match self {
             Error::HttpStatus { .. }
@@ -397,17 +418,17 @@ impl Error {
             | Error::AnswerIdentity { .. }
             | Error::AnswerTooLarge { .. }
             | Error::AnswerDuplicateKey { .. }
-            | Error::AnswerNotJson { .. } => true,
-            #[cfg(feature = "client")]
-            Error::AnswerMismatch { .. } | Error::AnswerFields { .. } => true,
+            | Error::AnswerNotJson { .. }
+            | Error::AnswerMismatch { .. }
+            | Error::AnswerFields { .. } => true,
             Error::Timeout { sent } => *sent,
-            #[cfg(feature = "client")]
             Error::Transport { sent, .. } => *sent,
             _ => false,
         }
     }
 
     /// The HTTP status of the answer an error came with, if any.
+    #[cfg(feature = "client")]
     pub fn http_status(&self) -> Option<u16> {
         match self {
             Error::HttpStatus { status, .. }
@@ -416,14 +437,14 @@ impl Error {
             | Error::AnswerIdentity { status, .. }
             | Error::AnswerTooLarge { status, .. }
             | Error::AnswerDuplicateKey { status, .. }
-            | Error::AnswerNotJson { status, .. } => Some(*status),
-            #[cfg(feature = "client")]
-            Error::AnswerMismatch { status, .. } => Some(*status),
+            | Error::AnswerNotJson { status, .. }
+            | Error::AnswerMismatch { status, .. } => Some(*status),
             _ => None,
         }
     }
 
     /// The start of the answer's body (at most 512 bytes) an error came with, if any.
+    #[cfg(feature = "client")]
     pub fn body_excerpt(&self) -> Option<&str> {
         match self {
             Error::HttpStatus { excerpt, .. }

@@ -1,7 +1,7 @@
 //! Who signed: the CFCA CN `051@<id>@<org>@<n>` and identity pinning (protocol.md section 4).
 //!
 //! The CN comes as T61String (whose bytes may be UTF-8, which `x509-cert`'s typed TeletexString
-//! rejects), UTF8String or PrintableString, and is read by [`crate::x509::common_name`]. The id is
+//! rejects), UTF8String or PrintableString, and is read by `crate::x509::common_name`. The id is
 //! the CN's second field up to an optional `|` (older Huifu certificates carry `100001|汇付数据`),
 //! and a pin compares it exactly: never as a substring.
 

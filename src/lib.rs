@@ -15,7 +15,7 @@
 //! `crate::` path under `src/` against this list), bottom first:
 //!
 //! 1. `error`: the one [`Error`] (with [`ChainError`] and [`Bound`]), re-exported at the root;
-//! 2. [`oid`]: the object identifiers, one list;
+//! 2. `oid`: the object identifiers, one list (crate-private);
 //! 3. `recent`: the bounded cache type behind a verifier's key and certificate caches;
 //! 4. `asn1`: the one BER/DER reader and DER re-encoder (PKCS#7, certificates, names, keys, PFX);
 //! 5. [`content`]: the content modes (Huifu's base64 wrapping);
@@ -55,7 +55,7 @@ pub mod content;
 pub mod engine;
 mod error;
 pub mod identity;
-pub mod oid;
+mod oid;
 pub mod pfx;
 pub mod pkcs7;
 #[cfg(feature = "sandbox")]

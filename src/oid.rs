@@ -4,156 +4,153 @@ use der::asn1::ObjectIdentifier as Oid;
 
 // PKCS#7 / CMS content types (RFC 5652).
 /// `id-data`.
-pub const DATA: Oid = Oid::new_unwrap("1.2.840.113549.1.7.1");
+pub(crate) const DATA: Oid = Oid::new_unwrap("1.2.840.113549.1.7.1");
 /// `id-signedData`.
-pub const SIGNED_DATA: Oid = Oid::new_unwrap("1.2.840.113549.1.7.2");
+pub(crate) const SIGNED_DATA: Oid = Oid::new_unwrap("1.2.840.113549.1.7.2");
 /// `id-encryptedData`.
-pub const ENCRYPTED_DATA: Oid = Oid::new_unwrap("1.2.840.113549.1.7.6");
+pub(crate) const ENCRYPTED_DATA: Oid = Oid::new_unwrap("1.2.840.113549.1.7.6");
 
 // CMS attributes (RFC 5652 section 11).
 /// `id-contentType` attribute.
-pub const ATTR_CONTENT_TYPE: Oid = Oid::new_unwrap("1.2.840.113549.1.9.3");
+pub(crate) const ATTR_CONTENT_TYPE: Oid = Oid::new_unwrap("1.2.840.113549.1.9.3");
 /// `id-messageDigest` attribute.
-pub const ATTR_MESSAGE_DIGEST: Oid = Oid::new_unwrap("1.2.840.113549.1.9.4");
-/// `id-signingTime` attribute.
-pub const ATTR_SIGNING_TIME: Oid = Oid::new_unwrap("1.2.840.113549.1.9.5");
+pub(crate) const ATTR_MESSAGE_DIGEST: Oid = Oid::new_unwrap("1.2.840.113549.1.9.4");
 /// PKCS#9 `friendlyName`.
-pub const ATTR_FRIENDLY_NAME: Oid = Oid::new_unwrap("1.2.840.113549.1.9.20");
+pub(crate) const ATTR_FRIENDLY_NAME: Oid = Oid::new_unwrap("1.2.840.113549.1.9.20");
 /// PKCS#9 `localKeyId`.
-pub const ATTR_LOCAL_KEY_ID: Oid = Oid::new_unwrap("1.2.840.113549.1.9.21");
+pub(crate) const ATTR_LOCAL_KEY_ID: Oid = Oid::new_unwrap("1.2.840.113549.1.9.21");
 
 // Digests.
 /// SHA-1.
-pub const SHA1: Oid = Oid::new_unwrap("1.3.14.3.2.26");
+pub(crate) const SHA1: Oid = Oid::new_unwrap("1.3.14.3.2.26");
 /// SHA-256.
-pub const SHA256: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.2.1");
+pub(crate) const SHA256: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.2.1");
 /// SHA-384.
-pub const SHA384: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.2.2");
+pub(crate) const SHA384: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.2.2");
 /// SHA-512.
-pub const SHA512: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.2.3");
+pub(crate) const SHA512: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.2.3");
 
 // RSA.
 /// `rsaEncryption`.
-pub const RSA_ENCRYPTION: Oid = Oid::new_unwrap("1.2.840.113549.1.1.1");
+pub(crate) const RSA_ENCRYPTION: Oid = Oid::new_unwrap("1.2.840.113549.1.1.1");
 /// `sha1WithRSAEncryption`.
-pub const SHA1_WITH_RSA: Oid = Oid::new_unwrap("1.2.840.113549.1.1.5");
+pub(crate) const SHA1_WITH_RSA: Oid = Oid::new_unwrap("1.2.840.113549.1.1.5");
 /// `sha256WithRSAEncryption`.
-pub const SHA256_WITH_RSA: Oid = Oid::new_unwrap("1.2.840.113549.1.1.11");
+pub(crate) const SHA256_WITH_RSA: Oid = Oid::new_unwrap("1.2.840.113549.1.1.11");
 /// `sha384WithRSAEncryption`.
-pub const SHA384_WITH_RSA: Oid = Oid::new_unwrap("1.2.840.113549.1.1.12");
+pub(crate) const SHA384_WITH_RSA: Oid = Oid::new_unwrap("1.2.840.113549.1.1.12");
 /// `sha512WithRSAEncryption`.
-pub const SHA512_WITH_RSA: Oid = Oid::new_unwrap("1.2.840.113549.1.1.13");
+pub(crate) const SHA512_WITH_RSA: Oid = Oid::new_unwrap("1.2.840.113549.1.1.13");
 /// `id-RSASSA-PSS`.
-pub const RSASSA_PSS: Oid = Oid::new_unwrap("1.2.840.113549.1.1.10");
+pub(crate) const RSASSA_PSS: Oid = Oid::new_unwrap("1.2.840.113549.1.1.10");
 /// `id-ecPublicKey` (recognised only to be refused with a clear error).
-pub const EC_PUBLIC_KEY: Oid = Oid::new_unwrap("1.2.840.10045.2.1");
+pub(crate) const EC_PUBLIC_KEY: Oid = Oid::new_unwrap("1.2.840.10045.2.1");
 
 // PKCS#12 (RFC 7292).
 /// `keyBag`.
-pub const KEY_BAG: Oid = Oid::new_unwrap("1.2.840.113549.1.12.10.1.1");
+pub(crate) const KEY_BAG: Oid = Oid::new_unwrap("1.2.840.113549.1.12.10.1.1");
 /// `pkcs8ShroudedKeyBag`.
-pub const PKCS8_SHROUDED_KEY_BAG: Oid = Oid::new_unwrap("1.2.840.113549.1.12.10.1.2");
+pub(crate) const PKCS8_SHROUDED_KEY_BAG: Oid = Oid::new_unwrap("1.2.840.113549.1.12.10.1.2");
 /// `certBag`.
-pub const CERT_BAG: Oid = Oid::new_unwrap("1.2.840.113549.1.12.10.1.3");
+pub(crate) const CERT_BAG: Oid = Oid::new_unwrap("1.2.840.113549.1.12.10.1.3");
 /// `crlBag`.
-pub const CRL_BAG: Oid = Oid::new_unwrap("1.2.840.113549.1.12.10.1.4");
+pub(crate) const CRL_BAG: Oid = Oid::new_unwrap("1.2.840.113549.1.12.10.1.4");
 /// `secretBag`.
-pub const SECRET_BAG: Oid = Oid::new_unwrap("1.2.840.113549.1.12.10.1.5");
+pub(crate) const SECRET_BAG: Oid = Oid::new_unwrap("1.2.840.113549.1.12.10.1.5");
 /// `safeContentsBag`.
-pub const SAFE_CONTENTS_BAG: Oid = Oid::new_unwrap("1.2.840.113549.1.12.10.1.6");
+pub(crate) const SAFE_CONTENTS_BAG: Oid = Oid::new_unwrap("1.2.840.113549.1.12.10.1.6");
 /// `x509Certificate` cert type.
-pub const X509_CERTIFICATE: Oid = Oid::new_unwrap("1.2.840.113549.1.9.22.1");
+pub(crate) const X509_CERTIFICATE: Oid = Oid::new_unwrap("1.2.840.113549.1.9.22.1");
 /// `pbeWithSHAAnd128BitRC4` (recognised only to be refused).
-pub const PBE_SHA1_RC4_128: Oid = Oid::new_unwrap("1.2.840.113549.1.12.1.1");
+pub(crate) const PBE_SHA1_RC4_128: Oid = Oid::new_unwrap("1.2.840.113549.1.12.1.1");
 /// `pbeWithSHAAnd3-KeyTripleDES-CBC`.
-pub const PBE_SHA1_3DES: Oid = Oid::new_unwrap("1.2.840.113549.1.12.1.3");
+pub(crate) const PBE_SHA1_3DES: Oid = Oid::new_unwrap("1.2.840.113549.1.12.1.3");
 /// `pbeWithSHAAnd2-KeyTripleDES-CBC`.
-pub const PBE_SHA1_2DES: Oid = Oid::new_unwrap("1.2.840.113549.1.12.1.4");
+pub(crate) const PBE_SHA1_2DES: Oid = Oid::new_unwrap("1.2.840.113549.1.12.1.4");
 /// `pbeWithSHAAnd128BitRC2-CBC`.
-pub const PBE_SHA1_RC2_128: Oid = Oid::new_unwrap("1.2.840.113549.1.12.1.5");
+pub(crate) const PBE_SHA1_RC2_128: Oid = Oid::new_unwrap("1.2.840.113549.1.12.1.5");
 /// `pbeWithSHAAnd40BitRC2-CBC`.
-pub const PBE_SHA1_RC2_40: Oid = Oid::new_unwrap("1.2.840.113549.1.12.1.6");
+pub(crate) const PBE_SHA1_RC2_40: Oid = Oid::new_unwrap("1.2.840.113549.1.12.1.6");
 /// PKCS#5 `id-PBES2`.
-pub const PBES2: Oid = Oid::new_unwrap("1.2.840.113549.1.5.13");
+pub(crate) const PBES2: Oid = Oid::new_unwrap("1.2.840.113549.1.5.13");
 /// PKCS#5 `id-PBKDF2`.
-pub const PBKDF2: Oid = Oid::new_unwrap("1.2.840.113549.1.5.12");
+pub(crate) const PBKDF2: Oid = Oid::new_unwrap("1.2.840.113549.1.5.12");
 /// `id-scrypt` (RFC 7914; recognised only to be refused as a PBES2 KDF).
-pub const SCRYPT: Oid = Oid::new_unwrap("1.3.6.1.4.1.11591.4.11");
-/// `sdsiCertificate` cert type (recognised only to be skipped).
-pub const SDSI_CERTIFICATE: Oid = Oid::new_unwrap("1.2.840.113549.1.9.22.2");
+pub(crate) const SCRYPT: Oid = Oid::new_unwrap("1.3.6.1.4.1.11591.4.11");
 
 // PBKDF2 pseudo-random functions (RFC 8018 appendix B.1).
 /// `hmacWithSHA1`.
-pub const HMAC_WITH_SHA1: Oid = Oid::new_unwrap("1.2.840.113549.2.7");
+pub(crate) const HMAC_WITH_SHA1: Oid = Oid::new_unwrap("1.2.840.113549.2.7");
 /// `hmacWithSHA224`.
-pub const HMAC_WITH_SHA224: Oid = Oid::new_unwrap("1.2.840.113549.2.8");
+pub(crate) const HMAC_WITH_SHA224: Oid = Oid::new_unwrap("1.2.840.113549.2.8");
 /// `hmacWithSHA256`.
-pub const HMAC_WITH_SHA256: Oid = Oid::new_unwrap("1.2.840.113549.2.9");
+pub(crate) const HMAC_WITH_SHA256: Oid = Oid::new_unwrap("1.2.840.113549.2.9");
 /// `hmacWithSHA384`.
-pub const HMAC_WITH_SHA384: Oid = Oid::new_unwrap("1.2.840.113549.2.10");
+pub(crate) const HMAC_WITH_SHA384: Oid = Oid::new_unwrap("1.2.840.113549.2.10");
 /// `hmacWithSHA512`.
-pub const HMAC_WITH_SHA512: Oid = Oid::new_unwrap("1.2.840.113549.2.11");
+pub(crate) const HMAC_WITH_SHA512: Oid = Oid::new_unwrap("1.2.840.113549.2.11");
 
 // Block ciphers for PBES2 (RFC 8018 appendix B.2, NIST).
 /// `des-EDE3-CBC`.
-pub const DES_EDE3_CBC: Oid = Oid::new_unwrap("1.2.840.113549.3.7");
+pub(crate) const DES_EDE3_CBC: Oid = Oid::new_unwrap("1.2.840.113549.3.7");
 /// `aes128-CBC`.
-pub const AES_128_CBC: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.1.2");
+pub(crate) const AES_128_CBC: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.1.2");
 /// `aes192-CBC`.
-pub const AES_192_CBC: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.1.22");
+pub(crate) const AES_192_CBC: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.1.22");
 /// `aes256-CBC`.
-pub const AES_256_CBC: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.1.42");
+pub(crate) const AES_256_CBC: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.1.42");
 /// `aes128-GCM`.
-pub const AES_128_GCM: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.1.6");
+pub(crate) const AES_128_GCM: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.1.6");
 /// `aes256-GCM`.
-pub const AES_256_GCM: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.1.46");
+pub(crate) const AES_256_GCM: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.1.46");
 /// SHA-224.
-pub const SHA224: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.2.4");
+pub(crate) const SHA224: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.2.4");
 
 // X.509 extensions and attributes (RFC 5280).
 /// `id-at-commonName`.
-pub const AT_COMMON_NAME: Oid = Oid::new_unwrap("2.5.4.3");
+pub(crate) const AT_COMMON_NAME: Oid = Oid::new_unwrap("2.5.4.3");
 /// `id-ce-subjectKeyIdentifier`.
-pub const CE_SUBJECT_KEY_IDENTIFIER: Oid = Oid::new_unwrap("2.5.29.14");
+pub(crate) const CE_SUBJECT_KEY_IDENTIFIER: Oid = Oid::new_unwrap("2.5.29.14");
 /// `id-ce-keyUsage`.
-pub const CE_KEY_USAGE: Oid = Oid::new_unwrap("2.5.29.15");
+pub(crate) const CE_KEY_USAGE: Oid = Oid::new_unwrap("2.5.29.15");
 /// `id-ce-subjectAltName`.
-pub const CE_SUBJECT_ALT_NAME: Oid = Oid::new_unwrap("2.5.29.17");
+pub(crate) const CE_SUBJECT_ALT_NAME: Oid = Oid::new_unwrap("2.5.29.17");
 /// `id-ce-basicConstraints`.
-pub const CE_BASIC_CONSTRAINTS: Oid = Oid::new_unwrap("2.5.29.19");
+pub(crate) const CE_BASIC_CONSTRAINTS: Oid = Oid::new_unwrap("2.5.29.19");
 /// `id-ce-cRLDistributionPoints`.
-pub const CE_CRL_DISTRIBUTION_POINTS: Oid = Oid::new_unwrap("2.5.29.31");
+pub(crate) const CE_CRL_DISTRIBUTION_POINTS: Oid = Oid::new_unwrap("2.5.29.31");
 /// `id-ce-certificatePolicies`.
-pub const CE_CERTIFICATE_POLICIES: Oid = Oid::new_unwrap("2.5.29.32");
+pub(crate) const CE_CERTIFICATE_POLICIES: Oid = Oid::new_unwrap("2.5.29.32");
 /// `id-ce-authorityKeyIdentifier`.
-pub const CE_AUTHORITY_KEY_IDENTIFIER: Oid = Oid::new_unwrap("2.5.29.35");
+pub(crate) const CE_AUTHORITY_KEY_IDENTIFIER: Oid = Oid::new_unwrap("2.5.29.35");
 /// `id-ce-extKeyUsage`.
-pub const CE_EXT_KEY_USAGE: Oid = Oid::new_unwrap("2.5.29.37");
+pub(crate) const CE_EXT_KEY_USAGE: Oid = Oid::new_unwrap("2.5.29.37");
 /// `id-pe-authorityInfoAccess`.
-pub const PE_AUTHORITY_INFO_ACCESS: Oid = Oid::new_unwrap("1.3.6.1.5.5.7.1.1");
+pub(crate) const PE_AUTHORITY_INFO_ACCESS: Oid = Oid::new_unwrap("1.3.6.1.5.5.7.1.1");
 /// `id-at-countryName`.
-pub const AT_COUNTRY_NAME: Oid = Oid::new_unwrap("2.5.4.6");
+pub(crate) const AT_COUNTRY_NAME: Oid = Oid::new_unwrap("2.5.4.6");
 /// `id-at-localityName`.
-pub const AT_LOCALITY_NAME: Oid = Oid::new_unwrap("2.5.4.7");
+pub(crate) const AT_LOCALITY_NAME: Oid = Oid::new_unwrap("2.5.4.7");
 /// `id-at-stateOrProvinceName`.
-pub const AT_STATE_OR_PROVINCE_NAME: Oid = Oid::new_unwrap("2.5.4.8");
+pub(crate) const AT_STATE_OR_PROVINCE_NAME: Oid = Oid::new_unwrap("2.5.4.8");
 /// `id-at-organizationName`.
-pub const AT_ORGANIZATION_NAME: Oid = Oid::new_unwrap("2.5.4.10");
+pub(crate) const AT_ORGANIZATION_NAME: Oid = Oid::new_unwrap("2.5.4.10");
 /// `id-at-organizationalUnitName`.
-pub const AT_ORGANIZATIONAL_UNIT_NAME: Oid = Oid::new_unwrap("2.5.4.11");
+pub(crate) const AT_ORGANIZATIONAL_UNIT_NAME: Oid = Oid::new_unwrap("2.5.4.11");
 /// `id-at-serialNumber`.
-pub const AT_SERIAL_NUMBER: Oid = Oid::new_unwrap("2.5.4.5");
+pub(crate) const AT_SERIAL_NUMBER: Oid = Oid::new_unwrap("2.5.4.5");
 /// PKCS#9 `emailAddress`.
-pub const AT_EMAIL_ADDRESS: Oid = Oid::new_unwrap("1.2.840.113549.1.9.1");
-/// `id-kp-clientAuth`.
-pub const KP_CLIENT_AUTH: Oid = Oid::new_unwrap("1.3.6.1.5.5.7.3.2");
+pub(crate) const AT_EMAIL_ADDRESS: Oid = Oid::new_unwrap("1.2.840.113549.1.9.1");
+/// `id-kp-clientAuth` (the test PKI's merchant certificates).
+#[cfg(feature = "sandbox")]
+pub(crate) const KP_CLIENT_AUTH: Oid = Oid::new_unwrap("1.3.6.1.5.5.7.3.2");
 /// `anyExtendedKeyUsage` (RFC 5280 §4.2.1.12).
-pub const ANY_EXTENDED_KEY_USAGE: Oid = Oid::new_unwrap("2.5.29.37.0");
+pub(crate) const ANY_EXTENDED_KEY_USAGE: Oid = Oid::new_unwrap("2.5.29.37.0");
 /// `id-kp-emailProtection`.
-pub const KP_EMAIL_PROTECTION: Oid = Oid::new_unwrap("1.3.6.1.5.5.7.3.4");
+pub(crate) const KP_EMAIL_PROTECTION: Oid = Oid::new_unwrap("1.3.6.1.5.5.7.3.4");
 
 /// A short human name for an OID this crate knows, or the dotted form.
-pub fn name(oid: &Oid) -> String {
+pub(crate) fn name(oid: &Oid) -> String {
     let known: &[(Oid, &str)] = &[
         (SHA1, "sha1"),
         (SHA256, "sha256"),

@@ -1,13 +1,13 @@
 //! X.509 certificates as the verifier needs them: [`ParsedCertificate`] (the typed `x509-cert`
 //! view plus the exact bytes that signatures and name chaining are computed over), names and their
-//! comparison ([`names_match`]), and a cache of decoded certificates that its owner passes in
+//! comparison (`names_match`, crate-private), and a cache of decoded certificates that its owner passes in
 //! (a [`Verifier`](crate::verify::Verifier) keeps one).
 
 mod cache;
 mod name;
 
 pub(crate) use cache::{CertCache, decode as decode_cached};
-pub use name::{common_name, name_to_string, names_match};
+pub(crate) use name::{common_name, name_to_string, names_match};
 
 use std::sync::{Arc, OnceLock};
 
@@ -19,7 +19,7 @@ use x509_cert::ext::pkix::{
 };
 
 use crate::asn1::{Reader, Tlv, tag};
-use crate::error::at_most;
+use crate::error::{at_most, hex};
 use crate::oid;
 use crate::{Error, Result};
 
@@ -253,7 +253,7 @@ impl Fields {
             Text {
                 subject: name_to_string(&self.subject),
                 issuer: name_to_string(&self.issuer),
-                serial_hex: serial.iter().map(|b| format!("{b:02x}")).collect(),
+                serial_hex: hex(serial),
                 not_before: validity.not_before.to_date_time().to_string(),
                 not_after: validity.not_after.to_date_time().to_string(),
                 common_name: common_name(&self.subject).ok().flatten(),

@@ -10,7 +10,7 @@
 //!   anyExtendedKeyUsage (RFC 5280 §4.2.1.12; [`ChainError::ExtendedKeyUsage`]), as `openssl cms
 //!   -verify` requires of S/MIME signers and their CAs;
 //! - an issuer is looked up by subject == issuer (RFC 5280 name matching:
-//!   [`crate::x509::names_match`]), and where the child has an authority
+//!   `crate::x509::names_match`), and where the child has an authority
 //!   key id and the candidate a subject key id, they must agree; candidates are the trust anchors
 //!   first, then the intermediates (message certificates and the caller's extra certificates);
 //! - every issuer must be a CA (basicConstraints cA; anchors without basicConstraints are accepted

@@ -2,9 +2,6 @@
 
 use std::path::Path;
 
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD;
-
 use super::ParsedCertificate;
 use crate::{Error, Result};
 
@@ -32,7 +29,7 @@ impl TrustStore {
 
     /// Adds every `CERTIFICATE` block of a PEM text; returns how many were added.
     pub fn add_pem(&mut self, pem: &[u8]) -> Result<usize> {
-        let ders = pem_certificates(pem)?;
+        let ders = crate::asn1::pem::blocks("PEM certificate", pem, "CERTIFICATE")?;
         let n = ders.len();
         for der in ders {
             self.add_der(&der)?;
@@ -85,38 +82,6 @@ impl TrustStore {
             self.anchors.push(cert);
         }
     }
-}
-
-/// The DER of every `CERTIFICATE` block in a PEM text (text around the blocks is ignored).
-pub(crate) fn pem_certificates(pem: &[u8]) -> Result<Vec<Vec<u8>>> {
-    const WHAT: &str = "PEM certificate";
-    let text = std::str::from_utf8(pem).map_err(|_| Error::malformed(WHAT, "not UTF-8 text"))?;
-    let mut out = Vec::new();
-    let mut body: Option<String> = None;
-    for line in text.lines().map(str::trim) {
-        match &mut body {
-            None if line == "-----BEGIN CERTIFICATE-----" => body = Some(String::new()),
-            None => {}
-            Some(b) if line == "-----END CERTIFICATE-----" => {
-                let der = STANDARD
-                    .decode(b.as_bytes())
-                    .map_err(|e| Error::malformed(WHAT, format!("invalid base64: {e}")))?;
-                out.push(der);
-                body = None;
-            }
-            Some(_) if line.starts_with("-----") => {
-                return Err(Error::malformed(WHAT, "unterminated CERTIFICATE block"));
-            }
-            Some(b) => b.push_str(line),
-        }
-    }
-    if body.is_some() {
-        return Err(Error::malformed(WHAT, "no END CERTIFICATE line"));
-    }
-    if out.is_empty() {
-        return Err(Error::malformed(WHAT, "no CERTIFICATE block"));
-    }
-    Ok(out)
 }
 
 #[cfg(test)]

@@ -1,4 +1,14 @@
-//! Untrusted text made safe to print.
+//! Untrusted text and bytes made safe to print.
+
+/// Bytes as lower-case hex, no separators: the crate's one hex encoder.
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        let _ = write!(out, "{b:02x}");
+    }
+    out
+}
 
 /// Text from a message or the network made safe to print: control characters (C0, DEL, C1:
 /// ESC, CR, LF, NUL, …), the Unicode line and paragraph separators and the bidirectional

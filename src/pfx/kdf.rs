@@ -107,9 +107,7 @@ fn repeat_to_block(data: &[u8], block: usize) -> Zeroizing<Vec<u8>> {
 mod tests {
     use super::*;
 
-    fn hex(bytes: &[u8]) -> String {
-        bytes.iter().map(|b| format!("{b:02x}")).collect()
-    }
+    use crate::error::hex;
 
     #[test]
     fn bmp_password_forms() {

@@ -199,7 +199,7 @@ mod tests {
         let pw = kdf::bmp_password("secret");
         let mac =
             MacDigest::Sha1.compute(&pw, &[1, 2, 3, 4, 5, 6, 7, 8], 2048, b"authenticated safe");
-        let hex: String = mac.iter().map(|b| format!("{b:02X}")).collect();
+        let hex = crate::error::hex(&mac).to_uppercase();
         assert_eq!(hex, "4F8C7A84A423294296F07D02A4A8113458F9CE8C");
     }
 

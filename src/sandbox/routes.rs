@@ -276,9 +276,7 @@ pub(crate) async fn read_multipart(
     Ok((fields, upload))
 }
 
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
+pub(crate) use crate::error::hex;
 
 /// Runs [`handle`] (RSA verification and signing: CPU work) on the blocking pool, so the
 /// runtime's workers stay free for I/O, callback deliveries and their timeouts.

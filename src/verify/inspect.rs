@@ -4,6 +4,7 @@ use super::SignerInfoSummary;
 use crate::Result;
 use crate::check_value::{self, InputForm};
 use crate::content;
+use crate::error::hex;
 use crate::oid;
 use crate::pkcs7::parse::{self, Encoding, SignerIdentifier};
 
@@ -122,10 +123,6 @@ fn preview(text: &str) -> String {
         out.push('…');
     }
     out
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[cfg(test)]

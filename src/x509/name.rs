@@ -7,6 +7,7 @@
 use der::asn1::ObjectIdentifier;
 
 use crate::asn1::{Reader, tag};
+use crate::error::hex;
 use crate::oid;
 use crate::{Error, Result};
 
@@ -14,7 +15,7 @@ use crate::{Error, Result};
 ///
 /// `Ok(None)` if there is no CN; an error if there are several (the identity would be ambiguous)
 /// or the Name is malformed.
-pub fn common_name(name_der: &[u8]) -> Result<Option<String>> {
+pub(crate) fn common_name(name_der: &[u8]) -> Result<Option<String>> {
     let mut found = None;
     for (attr, value_tag, value) in attributes(name_der)? {
         if attr == oid::AT_COMMON_NAME {
@@ -35,7 +36,7 @@ pub fn common_name(name_der: &[u8]) -> Result<Option<String>> {
 /// A Name as text in RFC 4514 order (most specific first), strings read leniently.
 ///
 /// Never fails: what cannot be read is shown as `#hex`.
-pub fn name_to_string(name_der: &[u8]) -> String {
+pub(crate) fn name_to_string(name_der: &[u8]) -> String {
     let Ok(attrs) = attributes(name_der) else {
         return format!("#{}", hex(name_der));
     };
@@ -60,7 +61,7 @@ pub fn name_to_string(name_der: &[u8]) -> String {
 /// says `PrintableString:CFCA ACS TEST OCA31` under an OCA31 whose subject says
 /// `UTF8String:CFCA ACS TEST OCA31`; OpenSSL chains them, and so must we). Other values compare
 /// by tag and bytes. Attributes are compared in order (multi-valued RDNs are flattened).
-pub fn names_match(a_der: &[u8], b_der: &[u8]) -> bool {
+pub(crate) fn names_match(a_der: &[u8], b_der: &[u8]) -> bool {
     if a_der == b_der {
         return true;
     }
@@ -171,10 +172,6 @@ fn escape(text: &str) -> String {
         }
     }
     out
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[cfg(test)]

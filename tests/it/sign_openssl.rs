@@ -8,9 +8,18 @@ use cms::signed_data::{SignedData, SignerIdentifier};
 use common::*;
 use der::asn1::{Null, OctetString};
 use der::{Decode, Encode};
+use huifu_cfca::ContentMode;
 use huifu_cfca::signer::Signer;
-use huifu_cfca::{ContentMode, oid};
 use spki::AlgorithmIdentifierOwned;
+
+/// The OIDs the SADK layout names (the crate keeps its own list private).
+mod oid {
+    use der::asn1::ObjectIdentifier as Oid;
+    pub const DATA: Oid = Oid::new_unwrap("1.2.840.113549.1.7.1");
+    pub const SIGNED_DATA: Oid = Oid::new_unwrap("1.2.840.113549.1.7.2");
+    pub const SHA256: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.2.1");
+    pub const RSA_ENCRYPTION: Oid = Oid::new_unwrap("1.2.840.113549.1.1.1");
+}
 
 fn assert_sadk_layout(der: &[u8], signer: &Signer, content: &[u8]) {
     let null = Some(der::Any::from(Null));

@@ -2,8 +2,6 @@
 
 use std::path::PathBuf;
 
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD;
 use clap::ValueEnum;
 use huifu_cfca::signer::Signer;
 use huifu_cfca::{ContentMode, check_value};
@@ -69,18 +67,9 @@ pub fn run(args: Args) -> Result<()> {
     let out = match args.format {
         Format::CheckValue => format!("{}\n", check_value::encode(&der)).into_bytes(),
         Format::Der => der,
-        Format::Pem => pem(&der).into_bytes(),
+        Format::Pem => der::pem::encode_string("PKCS7", der::pem::LineEnding::LF, &der)
+            .map_err(std::io::Error::other)?
+            .into_bytes(),
     };
     write_output(args.out.as_deref(), &out)
-}
-
-fn pem(der: &[u8]) -> String {
-    let b64 = STANDARD.encode(der);
-    let mut text = String::from("-----BEGIN PKCS7-----\n");
-    for chunk in b64.as_bytes().chunks(64) {
-        text.push_str(&String::from_utf8_lossy(chunk));
-        text.push('\n');
-    }
-    text.push_str("-----END PKCS7-----\n");
-    text
 }

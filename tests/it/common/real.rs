@@ -116,8 +116,8 @@ pub fn summary() {
         .len();
     let _ = writeln!(
         std::io::stderr().lock(),
-        "SKIPPED {skipped} tests that need the real CFCA vectors (not at {}; set {VAR} to their \
-         folder to run and require them, see the README)",
+        "SKIPPED {skipped} tests of this binary that need the real CFCA vectors (not at {}; set \
+         {VAR} to their folder to run and require them, see the README)",
         beside().display()
     );
 }

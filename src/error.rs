@@ -82,11 +82,11 @@ pub enum Error {
     /// The key is not an RSA key (or not one this crate can sign with).
     #[error("unsupported key: {0}")]
     UnsupportedKey(String),
-    /// The RSA engine asked for ([`crate::engine::Engine::Ifma`]) does not run on this CPU; the
-    /// signer or verifier is not built (choose [`crate::engine::Engine::Auto`] to take the
-    /// fastest kernel the CPU has).
+    /// The RSA engine asked for (named as [`Engine::name`](crate::engine::Engine::name) spells
+    /// it: `ifma`) does not run on this CPU; the signer or verifier is not built (choose
+    /// [`Engine::Auto`](crate::engine::Engine::Auto) to take the fastest kernel the CPU has).
     #[error("the {0} RSA engine does not run on this CPU")]
-    EngineUnavailable(crate::engine::Engine),
+    EngineUnavailable(&'static str),
 
     // ---- signing -------------------------------------------------------------------------
     /// The RSA signing operation failed.

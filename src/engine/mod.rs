@@ -98,7 +98,7 @@ impl Engine {
         if self.is_available() {
             Ok(())
         } else {
-            Err(Error::EngineUnavailable(self))
+            Err(Error::EngineUnavailable(self.name()))
         }
     }
 

@@ -8,7 +8,7 @@ use core::arch::x86_64::{
 
 use zeroize::Zeroize;
 
-use super::available;
+use super::cpu::available;
 use super::mul::{Ctx, mul2, mul2_into};
 use super::num::{Num, Num2, load, store};
 

@@ -54,6 +54,9 @@
 //!
 //! # Layout
 //!
+//! Each file imports only from the ones above it in this list:
+//!
+//! - `cpu.rs`: run-time detection ([`available`]);
 //! - `num.rs`: the numbers ([`num::Num`]), their scalar carries and conditional subtraction, and
 //!   the row loads and stores;
 //! - `mul.rs`: the almost Montgomery multiplication, the vector normalization and the
@@ -65,17 +68,12 @@
 // Lane-indexed loops over several parallel vector arrays read best with explicit indices.
 #![allow(clippy::needless_range_loop)]
 
+mod cpu;
 mod exp;
 mod mul;
 mod num;
 mod public;
 
+pub(crate) use cpu::available;
 pub(crate) use exp::Crt;
 pub(crate) use public::ModN;
-
-/// Whether the CPU has AVX-512F, AVX-512VL and AVX-512 IFMA.
-pub(crate) fn available() -> bool {
-    std::is_x86_feature_detected!("avx512f")
-        && std::is_x86_feature_detected!("avx512vl")
-        && std::is_x86_feature_detected!("avx512ifma")
-}

@@ -352,7 +352,7 @@ fn normalize_vec<const V: usize>(r: &mut [__m512i; V]) {
 
 #[cfg(test)]
 mod tests {
-    use super::super::available;
+    use super::super::cpu::available;
     use super::*;
 
     /// `normalize_vec` against the scalar `Num::normalize` on ripple-prone and random lanes.

@@ -2,7 +2,7 @@
 
 use zeroize::Zeroize;
 
-use super::available;
+use super::cpu::available;
 use super::mul::{Ctx, mul2};
 use super::num::Num;
 

@@ -99,7 +99,8 @@ fn check_value(c: &mut Criterion) {
     g.bench_function("sign_check_value", |b| {
         b.iter(|| {
             signer
-                .sign_check_value(black_box(body), ContentMode::Huifu)
+                .sign(black_box(body), ContentMode::Huifu)
+                .map(|m| m.check_value())
                 .expect("sign")
         })
     });

@@ -11,7 +11,7 @@
 //!   iterations) and of OpenSSL 3's default form (PBES2 AES-256 + PBKDF2-SHA256, 2048 iterations);
 //!   `Signer::from_pfx` adds the key-pair check on top;
 //! - `sign/rsa_raw`: RSA PKCS#1 v1.5 SHA-256 of 36 bytes (blinded); `sign/check_value`: the whole
-//!   `sign_check_value` of a ~400-byte APP+ JSON;
+//!   `sign(..).check_value()` of a ~400-byte APP+ JSON;
 //! - `parse/*`: `pkcs7::parse::parse` of that SignedData, and `check_value::decode` + parse;
 //! - `verify/*`: `Verifier::verify` of that check_value, identity pin `100001`:
 //!   `signature_only` (no chain), `chain` (path to the OCA anchor built and its signature checked
@@ -118,7 +118,8 @@ fn sign(c: &mut Criterion) {
     g.bench_function("check_value", |b| {
         b.iter(|| {
             signer
-                .sign_check_value(black_box(JSON.as_bytes()), ContentMode::Huifu)
+                .sign(black_box(JSON.as_bytes()), ContentMode::Huifu)
+                .map(|m| m.check_value())
                 .unwrap()
         })
     });
@@ -127,7 +128,10 @@ fn sign(c: &mut Criterion) {
 
 fn parse_only(c: &mut Criterion) {
     let signer = huifu_signer();
-    let der = signer.sign(JSON.as_bytes(), ContentMode::Huifu).unwrap();
+    let der = signer
+        .sign(JSON.as_bytes(), ContentMode::Huifu)
+        .unwrap()
+        .into_der();
     let cv = check_value::encode(&der);
     let mut g = c.benchmark_group("parse");
     g.bench_function("signed_data", |b| {
@@ -145,7 +149,8 @@ fn parse_only(c: &mut Criterion) {
 fn verify(c: &mut Criterion) {
     let signer = huifu_signer();
     let cv = signer
-        .sign_check_value(JSON.as_bytes(), ContentMode::Huifu)
+        .sign(JSON.as_bytes(), ContentMode::Huifu)
+        .map(|m| m.check_value())
         .unwrap();
     let mut g = c.benchmark_group("verify");
     for (name, cache) in [

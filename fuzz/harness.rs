@@ -159,14 +159,15 @@ pub fn pfx(data: &[u8]) {
     for cert in &contents.certificates {
         let _ = cert.certificate.to_der();
     }
-    if let Ok(id) = pfx::load_with_limits(data, PFX_PASSWORD, &limits) {
+    if let Ok(id) = limits.load(data, PFX_PASSWORD) {
         assert!(!contents.keys.is_empty() && !contents.certificates.is_empty());
         assert_eq!(id.chain().len() + 1, contents.certificates.len());
         if let Ok(signer) = Signer::from_identity(&id) {
             // A loaded identity signs, and what it signs verifies (signature and identity only).
             let der = signer
                 .sign(b"TestData", ContentMode::Raw)
-                .expect("a loaded signer signs");
+                .expect("a loaded signer signs")
+                .into_der();
             let v = Verifier::builder()
                 .no_chain()
                 .pin(SignerPin::Any)
@@ -241,10 +242,18 @@ pub fn chain(data: &[u8]) {
         &signer,
         &intermediates,
         &f.trust,
-        VerifyTime::at_unix(FIXED_TIME),
-        false,
+        &chain::ChainOptions::default()
+            .time(VerifyTime::at_unix(FIXED_TIME))
+            .allow_sha1(false),
     );
-    let any = chain::verify_chain(&signer, &intermediates, &f.trust, VerifyTime::AnyTime, true);
+    let any = chain::verify_chain(
+        &signer,
+        &intermediates,
+        &f.trust,
+        &chain::ChainOptions::default()
+            .time(VerifyTime::AnyTime)
+            .allow_sha1(true),
+    );
     if let Ok(path) = &at {
         // Ignoring validity periods and allowing SHA-1 only accepts more.
         assert!(any.is_ok(), "valid at a time, invalid at any time: {any:?}");
@@ -259,8 +268,9 @@ pub fn chain(data: &[u8]) {
         &signer,
         &intermediates,
         &f.trust,
-        VerifyTime::at_unix(FIXED_TIME),
-        true,
+        &chain::ChainOptions::default()
+            .time(VerifyTime::at_unix(FIXED_TIME))
+            .allow_sha1(true),
     );
 }
 
@@ -272,7 +282,11 @@ pub fn sign_verify(data: &[u8]) {
         Some(b) if b & 1 == 1 => ContentMode::Huifu,
         _ => ContentMode::Raw,
     };
-    let der = f.signer.sign(data, mode).expect("signing never fails");
+    let der = f
+        .signer
+        .sign(data, mode)
+        .expect("signing never fails")
+        .into_der();
     let econtent = mode.wrap(data);
     for v in [&f.no_chain, &f.with_chain, &f.merchant_verifier] {
         let m = v.verify(&der).expect("our signature verifies");

@@ -68,9 +68,62 @@ impl Default for PathLimits {
     }
 }
 
+/// How [`verify_chain`] checks a path: when, whether sha1WithRSA certificate signatures are
+/// accepted, within which limits, with which RSA implementation.
+#[derive(Debug, Clone, Default)]
+#[non_exhaustive]
+pub struct ChainOptions {
+    /// When validity periods are checked (default: now).
+    pub time: VerifyTime,
+    /// Accept sha1WithRSA certificate signatures (default: refused).
+    pub allow_sha1: bool,
+    /// Path length, signature checks, RSA key sizes.
+    pub limits: PathLimits,
+    /// The RSA implementation of the signature checks (default: [`Engine::Auto`](crate::engine::Engine::Auto)).
+    pub engine: crate::engine::Engine,
+}
+
+impl ChainOptions {
+    /// Checks validity periods at `time`.
+    pub fn time(mut self, time: VerifyTime) -> Self {
+        self.time = time;
+        self
+    }
+
+    /// Accepts sha1WithRSA certificate signatures.
+    pub fn allow_sha1(mut self, allow: bool) -> Self {
+        self.allow_sha1 = allow;
+        self
+    }
+
+    /// Checks within `limits`.
+    pub fn limits(mut self, limits: PathLimits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// Checks signatures with `engine`.
+    pub fn engine(mut self, engine: crate::engine::Engine) -> Self {
+        self.engine = engine;
+        self
+    }
+}
+
 /// Validates the path from `signer` to an anchor of `trust`, with `intermediates` as candidate
-/// issuers, checked at `time` (the same rules as [`Verifier`](crate::verify::Verifier) applies to
+/// issuers, as `options` say (the same rules as [`Verifier`](crate::verify::Verifier) applies to
 /// a message's signer). Returns the path, signer first and anchor last.
+///
+/// ```no_run
+/// # fn main() -> huifu_cfca::Result<()> {
+/// use huifu_cfca::chain::{ChainOptions, TrustStore, verify_chain};
+/// use huifu_cfca::x509::ParsedCertificate;
+/// let trust = TrustStore::from_files(["CFCA_ACS_TEST_CA.cer"])?;
+/// let oca = ParsedCertificate::from_der(&std::fs::read("CFCA_ACS_TEST_OCA31.cer")?)?;
+/// let leaf = ParsedCertificate::from_der(&std::fs::read("huifu.cer")?)?;
+/// let options = ChainOptions::default().time("2017-12-20".parse()?);
+/// let path = verify_chain(&leaf, &[oca], &trust, &options)?;
+/// # Ok(()) }
+/// ```
 ///
 /// Errors: [`Error::NoTrustAnchors`](crate::Error::NoTrustAnchors) for an empty store,
 /// [`Error::Chain`](crate::Error::Chain) with the most specific [`ChainError`] found, and
@@ -80,39 +133,20 @@ pub fn verify_chain(
     signer: &ParsedCertificate,
     intermediates: &[ParsedCertificate],
     trust: &TrustStore,
-    time: VerifyTime,
-    allow_sha1: bool,
+    options: &ChainOptions,
 ) -> crate::Result<Vec<ParsedCertificate>> {
-    verify_chain_with_limits(
-        signer,
-        intermediates,
-        trust,
-        time,
-        allow_sha1,
-        &PathLimits::default(),
-    )
-}
-
-/// [`verify_chain`] within `limits` (path length, signature checks, RSA key sizes).
-pub fn verify_chain_with_limits(
-    signer: &ParsedCertificate,
-    intermediates: &[ParsedCertificate],
-    trust: &TrustStore,
-    time: VerifyTime,
-    allow_sha1: bool,
-    limits: &PathLimits,
-) -> crate::Result<Vec<ParsedCertificate>> {
+    options.engine.ensure_available()?;
     let intermediates: Vec<&ParsedCertificate> = intermediates.iter().collect();
     verify_path(
         signer,
         &PathOptions {
-            time: time.resolve(),
-            allow_sha1,
+            time: options.time.resolve(),
+            allow_sha1: options.allow_sha1,
             anchors: trust.anchors(),
             intermediates: &intermediates,
-            limits,
+            limits: &options.limits,
             keys: None,
-            engine: crate::engine::Engine::Auto,
+            engine: options.engine,
         },
     )
 }

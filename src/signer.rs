@@ -108,24 +108,16 @@ impl Signer {
     /// # fn main() -> huifu_cfca::Result<()> {
     /// use huifu_cfca::{ContentMode, signer::Signer};
     /// let signer = Signer::from_pfx(&std::fs::read("AS0381.pfx")?, "888888")?;
-    /// let check_value = signer.sign_check_value(b"TestData", ContentMode::Raw)?;
+    /// let check_value = signer.sign(b"TestData", ContentMode::Raw)?.check_value();
     /// # Ok(()) }
     /// ```
     pub fn from_pfx(der: &[u8], password: &str) -> Result<Self> {
         Self::from_identity(&crate::pfx::load(der, password)?)
     }
 
-    /// [`Signer::from_pfx`] within `limits` (input size, iteration counts, bags, nesting, RSA key
-    /// size).
-    pub fn from_pfx_with_limits(
-        der: &[u8],
-        password: &str,
-        limits: &crate::pfx::PfxLimits,
-    ) -> Result<Self> {
-        Self::from_identity(&crate::pfx::load_with_limits(der, password, limits)?)
-    }
-
-    /// A signer from a decoded PFX identity (the key is copied; both copies zeroize on drop).
+    /// A signer from a decoded PFX identity (the key is copied; both copies zeroize on drop):
+    /// with limits other than the defaults, `Signer::from_identity(&limits.load(der, password)?)`
+    /// ([`PfxLimits::load`](crate::pfx::PfxLimits::load)).
     pub fn from_identity(identity: &crate::pfx::PfxIdentity) -> Result<Self> {
         Self::with_chain(
             identity.private_key().clone(),
@@ -201,7 +193,9 @@ impl Signer {
     }
 
     /// The raw RSA PKCS#1 v1.5 SHA-256 signature of `message` (blinded; with the engine also
-    /// verified before it is returned).
+    /// verified before it is returned). Not part of the API: for the benches, `huifu-cfca speed`
+    /// (which times the RSA operation as `openssl speed` does) and the tests.
+    #[doc(hidden)]
     pub fn sign_raw(&self, message: &[u8]) -> Result<Vec<u8>> {
         if let Some(engine) = &self.inner.engine {
             let digest: [u8; 32] = <Sha256 as sha2::Digest>::digest(message).into();
@@ -216,7 +210,7 @@ impl Signer {
     }
 
     /// DER SignedData whose eContent is exactly `econtent`.
-    pub fn sign_der(&self, econtent: &[u8]) -> Result<Vec<u8>> {
+    fn sign_econtent(&self, econtent: &[u8]) -> Result<Vec<u8>> {
         let signature = self.sign_raw(econtent)?;
         let template = &self.inner.template;
         if signature.len() == template.signature_len() {
@@ -228,15 +222,45 @@ impl Signer {
         }
     }
 
-    /// DER SignedData over `content` in the given mode (`Huifu` signs the base64 text of it).
-    pub fn sign(&self, content: &[u8], mode: ContentMode) -> Result<Vec<u8>> {
-        self.sign_der(&mode.wrap(content))
+    /// Signs `content` as CFCA's SADK does: a DER PKCS#7 SignedData with the content attached
+    /// (in `mode`: [`ContentMode::Huifu`] signs the base64 text of it, [`ContentMode::Raw`] the
+    /// bytes themselves), RSA PKCS#1 v1.5 with SHA-256, the signer's certificate, no signed
+    /// attributes. The message gives its DER ([`SignedMessage::der`]) and the `check_value`
+    /// Huifu's API carries ([`SignedMessage::check_value`]).
+    pub fn sign(&self, content: &[u8], mode: ContentMode) -> Result<SignedMessage> {
+        self.sign_econtent(&mode.wrap(content))
+            .map(|der| SignedMessage { der })
+    }
+}
+
+/// A signed message: DER PKCS#7 SignedData ([`Signer::sign`]).
+#[derive(Clone, PartialEq, Eq)]
+pub struct SignedMessage {
+    der: Vec<u8>,
+}
+
+impl SignedMessage {
+    /// The DER SignedData (what `openssl cms -inform DER` reads).
+    pub fn der(&self) -> &[u8] {
+        &self.der
     }
 
-    /// The check_value (base64 twice of the DER) over `content` in the given mode.
-    pub fn sign_check_value(&self, content: &[u8], mode: ContentMode) -> Result<String> {
-        self.sign(content, mode)
-            .map(|der| check_value::encode(&der))
+    /// The DER SignedData, owned.
+    pub fn into_der(self) -> Vec<u8> {
+        self.der
+    }
+
+    /// The `check_value` of Huifu's API: base64 of the base64 of the DER.
+    pub fn check_value(&self) -> String {
+        check_value::encode(&self.der)
+    }
+}
+
+impl std::fmt::Debug for SignedMessage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SignedMessage")
+            .field("der_bytes", &self.der.len())
+            .finish()
     }
 }
 
@@ -275,8 +299,15 @@ mod tests {
     #[test]
     fn signs_deterministically_and_embeds_the_certificate() {
         let signer = merchant("merchant");
-        let a = signer.sign(b"TestData", ContentMode::Raw).unwrap();
-        let b = signer.clone().sign(b"TestData", ContentMode::Raw).unwrap();
+        let a = signer
+            .sign(b"TestData", ContentMode::Raw)
+            .unwrap()
+            .into_der();
+        let b = signer
+            .clone()
+            .sign(b"TestData", ContentMode::Raw)
+            .unwrap()
+            .into_der();
         assert_eq!(a, b, "PKCS#1 v1.5 is deterministic");
         let cert_der = signer.certificate().to_der().unwrap();
         assert!(a.windows(cert_der.len()).any(|w| w == cert_der.as_slice()));
@@ -294,7 +325,14 @@ mod tests {
                     &signer.sign_raw(econtent).unwrap(),
                 )
                 .unwrap();
-                assert_eq!(signer.sign_der(econtent).unwrap(), expected, "{name}");
+                assert_eq!(
+                    signer
+                        .sign(econtent, ContentMode::Raw)
+                        .map(|m| m.into_der())
+                        .unwrap(),
+                    expected,
+                    "{name}"
+                );
             }
         }
     }
@@ -302,10 +340,16 @@ mod tests {
     #[test]
     fn huifu_mode_signs_base64_of_the_content() {
         let signer = merchant("merchant");
-        let der = signer.sign(b"{\"a\":1}", ContentMode::Huifu).unwrap();
+        let message = signer.sign(b"{\"a\":1}", ContentMode::Huifu).unwrap();
+        let der = message.der();
         assert!(der.windows(12).any(|w| w == b"eyJhIjoxfQ=="));
+        assert_eq!(
+            format!("{message:?}"),
+            format!("SignedMessage {{ der_bytes: {} }}", der.len())
+        );
         let cv = signer
-            .sign_check_value(b"{\"a\":1}", ContentMode::Huifu)
+            .sign(b"{\"a\":1}", ContentMode::Huifu)
+            .map(|m| m.check_value())
             .unwrap();
         assert_eq!(check_value::decode(cv.as_bytes()).unwrap().0, der);
     }

@@ -62,7 +62,9 @@ impl SignedRequest {
             order_id,
             order_date,
         } = request_parts(mer_cust_id, cmd_id, params)?;
-        let check_value = signer.sign_check_value(json.as_bytes(), mode)?;
+        let check_value = signer
+            .sign(json.as_bytes(), mode)
+            .map(|m| m.check_value())?;
         Ok(SignedRequest {
             cmd_id: cmd_id.to_string(),
             mer_cust_id: mer_cust_id.to_string(),

@@ -47,7 +47,7 @@ pub struct PfxLimits {
     pub max_bag_depth: usize,
     /// The deepest ASN.1 nesting accepted in the file and in every decrypted safe (default 48).
     pub max_depth: usize,
-    /// The RSA modulus sizes [`load_with_limits`] accepts (default 1024..=8192 bits); checked
+    /// The RSA modulus sizes [`PfxLimits::load`] accepts (default 1024..=8192 bits); checked
     /// before the key is built.
     pub rsa_key_size: RsaKeySize,
 }
@@ -192,19 +192,33 @@ pub struct PfxContents {
     pub info: PfxInfo,
 }
 
-/// Reads a PFX with the default [`PfxLimits`]: see [`load_with_limits`].
-pub fn load(der: &[u8], password: &str) -> Result<PfxIdentity> {
-    load_with_limits(der, password, &PfxLimits::default())
-}
-
-/// Reads a PFX and returns its RSA key, the certificate matching the key and the other
-/// certificates.
+/// Reads a PFX within the default [`PfxLimits`] ([`PfxLimits::load`] for others) and returns its
+/// RSA key, the certificate matching the key and the other certificates.
 ///
 /// Errors: [`Error::WrongPassword`], [`Error::NoPrivateKey`], [`Error::NoCertificate`],
 /// [`Error::NoMatchingCertificate`], [`Error::UnsupportedKey`] (a non-RSA key),
 /// [`Error::UnsupportedAlgorithm`], [`Error::Malformed`], [`Error::TrailingData`],
 /// [`Error::LimitExceeded`].
-pub fn load_with_limits(der: &[u8], password: &str, limits: &PfxLimits) -> Result<PfxIdentity> {
+pub fn load(der: &[u8], password: &str) -> Result<PfxIdentity> {
+    PfxLimits::default().load(der, password)
+}
+
+impl PfxLimits {
+    /// [`load`] within these limits.
+    ///
+    /// ```no_run
+    /// # fn main() -> huifu_cfca::Result<()> {
+    /// use huifu_cfca::pfx::PfxLimits;
+    /// let limits = PfxLimits { max_iterations: 100_000, ..PfxLimits::default() };
+    /// let identity = limits.load(&std::fs::read("merchant.pfx")?, "password")?;
+    /// # Ok(()) }
+    /// ```
+    pub fn load(&self, der: &[u8], password: &str) -> Result<PfxIdentity> {
+        load_within(der, password, self)
+    }
+}
+
+fn load_within(der: &[u8], password: &str, limits: &PfxLimits) -> Result<PfxIdentity> {
     let contents = decode(der, password, limits)?;
     let first = contents.keys.first().ok_or(Error::NoPrivateKey)?;
     if first.algorithm == oid::RSA_ENCRYPTION

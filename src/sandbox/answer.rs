@@ -35,7 +35,9 @@ pub(crate) fn unsigned_error(
 /// A signed answer's check_value.
 pub(crate) fn sign(app: &App, content: &Map<String, Value>) -> Result<String> {
     let json = serde_json::to_vec(content).map_err(|e| Error::Signing(e.to_string()))?;
-    app.huifu.sign_check_value(&json, ContentMode::Huifu)
+    app.huifu
+        .sign(&json, ContentMode::Huifu)
+        .map(|m| m.check_value())
 }
 
 /// A signed `{"check_value": …}` answer.

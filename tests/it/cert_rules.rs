@@ -678,8 +678,9 @@ fn the_most_specific_chain_failure_is_reported_in_any_order() {
             &parse(&leaf),
             &order,
             &trust,
-            VerifyTime::at_unix(T2030),
-            false,
+            &chain::ChainOptions::default()
+                .time(VerifyTime::at_unix(T2030))
+                .allow_sha1(false),
         );
         match r {
             Err(Error::Chain(ChainError::ExtendedKeyUsage { subject })) => {
@@ -694,8 +695,9 @@ fn the_most_specific_chain_failure_is_reported_in_any_order() {
             &parse(&leaf),
             std::slice::from_ref(c),
             &trust,
-            VerifyTime::at_unix(T2030),
-            false,
+            &chain::ChainOptions::default()
+                .time(VerifyTime::at_unix(T2030))
+                .allow_sha1(false),
         )
     };
     assert!(matches!(

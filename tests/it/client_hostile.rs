@@ -62,7 +62,8 @@ fn request_json(state: &Hostile, body: &[u8]) -> Map<String, Value> {
 /// Signs `text` exactly as given (duplicates and all) and wraps it as an answer body.
 fn signed_text(huifu: &Signer, text: &str) -> String {
     let cv = huifu
-        .sign_check_value(text.as_bytes(), ContentMode::Huifu)
+        .sign(text.as_bytes(), ContentMode::Huifu)
+        .map(|m| m.check_value())
         .unwrap();
     json!({ "check_value": cv }).to_string()
 }
@@ -149,7 +150,7 @@ async fn hostile(
             let text = Value::Object(echo(&request)).to_string();
             let cv = state
                 .huifu
-                .sign_check_value(text.as_bytes(), ContentMode::Huifu)
+                .sign(text.as_bytes(), ContentMode::Huifu).map(|m| m.check_value())
                 .unwrap();
             format!(r#"{{"check_value":"{cv}","check_value":"forged"}}"#).into_response()
         }
@@ -569,7 +570,8 @@ async fn post_raw(addr: std::net::SocketAddr, content_type: &str, body: &str) ->
 
 fn huifu_cv(text: &str) -> String {
     signer("huifu")
-        .sign_check_value(text.as_bytes(), ContentMode::Huifu)
+        .sign(text.as_bytes(), ContentMode::Huifu)
+        .map(|m| m.check_value())
         .unwrap()
 }
 

@@ -72,7 +72,8 @@ fn result_json(order_id: &str, resp_code: &str, trans_stat: &str) -> Value {
 /// Huifu's notifier: POST `check_value=...` as a form, return (status line, body).
 async fn notify(addr: std::net::SocketAddr, signer_name: &str, json: &Value) -> (String, String) {
     let cv = signer(signer_name)
-        .sign_check_value(json.to_string().as_bytes(), ContentMode::Huifu)
+        .sign(json.to_string().as_bytes(), ContentMode::Huifu)
+        .map(|m| m.check_value())
         .unwrap();
     let body = form_urlencoded::Serializer::new(String::new())
         .append_pair("check_value", &cv)
@@ -156,10 +157,11 @@ async fn a_notification_from_another_merchant_is_rejected_and_not_acknowledged()
 fn notification_fields_and_outcomes() {
     let verifier = huifu_verifier();
     let cv = signer("huifu")
-        .sign_check_value(
+        .sign(
             result_json("Q1", "218003", "").to_string().as_bytes(),
             ContentMode::Huifu,
         )
+        .map(|m| m.check_value())
         .unwrap();
     // A query string (ret_url redirects carry check_value the same way).
     let query = format!(
@@ -181,29 +183,32 @@ fn notification_fields_and_outcomes() {
     );
     // Accepted, then success.
     let pending = signer("huifu")
-        .sign_check_value(
+        .sign(
             result_json("Q2", "218002", "").to_string().as_bytes(),
             ContentMode::Huifu,
         )
+        .map(|m| m.check_value())
         .unwrap();
     let body = format!("check_value={pending}");
     let note = Notification::parse(&verifier, body.as_bytes()).unwrap();
     assert_eq!(note.outcome(), OrderOutcome::Pending);
     // Raw mode (the PHP demo signs the JSON itself): read as it is.
     let raw = signer("huifu")
-        .sign_check_value(
+        .sign(
             result_json("Q3", "218000", "02000002")
                 .to_string()
                 .as_bytes(),
             ContentMode::Raw,
         )
+        .map(|m| m.check_value())
         .unwrap();
     let note = Notification::parse(&verifier, format!("check_value={raw}").as_bytes()).unwrap();
     assert_eq!(note.outcome(), OrderOutcome::Success);
     assert_eq!(note.ack_body(), "RECV_ORD_ID_Q3");
     // Signed content that is not JSON.
     let text = signer("huifu")
-        .sign_check_value(b"TestData", ContentMode::Raw)
+        .sign(b"TestData", ContentMode::Raw)
+        .map(|m| m.check_value())
         .unwrap();
     assert!(matches!(
         Notification::parse(&verifier, format!("check_value={text}").as_bytes()),
@@ -215,7 +220,8 @@ fn notification_fields_and_outcomes() {
         Err(Error::InvalidNotification(_))
     ));
     let no_order = signer("huifu")
-        .sign_check_value(br#"{"resp_code":"218000"}"#, ContentMode::Huifu)
+        .sign(br#"{"resp_code":"218000"}"#, ContentMode::Huifu)
+        .map(|m| m.check_value())
         .unwrap();
     assert!(Notification::parse(&verifier, format!("check_value={no_order}").as_bytes()).is_err());
 }
@@ -235,7 +241,8 @@ fn the_client_refuses_results_for_another_merchant() {
     .unwrap();
     let sign = |json: &Value| {
         let cv = signer("huifu")
-            .sign_check_value(json.to_string().as_bytes(), ContentMode::Huifu)
+            .sign(json.to_string().as_bytes(), ContentMode::Huifu)
+            .map(|m| m.check_value())
             .unwrap();
         format!("check_value={cv}")
     };

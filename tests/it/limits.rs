@@ -303,20 +303,29 @@ fn chain_path_length_and_signature_checks() {
     let leaf = ParsedCertificate::from_der(&read(&vector("chain/huifu.cer"))).expect("leaf");
     let oca = ParsedCertificate::from_der(&read(&vector("chain/oca.cer"))).expect("oca");
     let time = VerifyTime::at_unix(T2030);
-    let path = chain::verify_chain(&leaf, std::slice::from_ref(&oca), &root_only(), time, false)
-        .expect("path");
+    let path = chain::verify_chain(
+        &leaf,
+        std::slice::from_ref(&oca),
+        &root_only(),
+        &chain::ChainOptions::default().time(time).allow_sha1(false),
+    )
+    .expect("path");
     assert_eq!(path.len(), 3);
     assert!(matches!(
-        chain::verify_chain_with_limits(
+        chain::verify_chain(
             &leaf,
             &[oca],
             &root_only(),
-            time,
-            false,
-            &PathLimits {
-                max_intermediates: 0,
-                ..PathLimits::default()
-            },
+            &chain::ChainOptions::default()
+                .time(time)
+                .allow_sha1(false)
+                .limits(
+                    (PathLimits {
+                        max_intermediates: 0,
+                        ..PathLimits::default()
+                    })
+                    .clone()
+                )
         ),
         Err(Error::Chain(ChainError::PathTooLong { max: 0 }))
     ));
@@ -331,12 +340,12 @@ fn pfx_input_size() {
         ..PfxLimits::default()
     };
     assert_limit(pfx::decode(&der, "888888", &limits), "PFX input bytes");
+    assert_limit(limits.load(&der, "888888").map(|_| ()), "PFX input bytes");
     assert_limit(
-        pfx::load_with_limits(&der, "888888", &limits).map(|_| ()),
-        "PFX input bytes",
-    );
-    assert_limit(
-        Signer::from_pfx_with_limits(&der, "888888", &limits).map(|_| ()),
+        limits
+            .load(&der, "888888")
+            .and_then(|id| Signer::from_identity(&id))
+            .map(|_| ()),
         "PFX input bytes",
     );
 }
@@ -426,10 +435,7 @@ fn pfx_rsa_modulus_size() {
         },
         ..PfxLimits::default()
     };
-    assert_limit(
-        pfx::load_with_limits(&big, "secret", &max2048).map(|_| ()),
-        "RSA modulus bits",
-    );
+    assert_limit(max2048.load(&big, "secret").map(|_| ()), "RSA modulus bits");
     let min3000 = PfxLimits {
         rsa_key_size: RsaKeySize {
             min_bits: 3000,
@@ -438,7 +444,7 @@ fn pfx_rsa_modulus_size() {
         ..PfxLimits::default()
     };
     assert_below_min(
-        pfx::load_with_limits(&p12("cfca.p12"), "888888", &min3000).map(|_| ()),
+        min3000.load(&p12("cfca.p12"), "888888").map(|_| ()),
         "RSA modulus bits",
     );
     // decode() hands keys out without building them: no key-size bound there.

@@ -479,7 +479,7 @@ fn limits() {
         max_iterations: 1999,
         ..PfxLimits::default()
     };
-    match pfx::load_with_limits(&vector("cfca.p12"), "888888", &small_iter) {
+    match small_iter.load(&vector("cfca.p12"), "888888") {
         Err(Error::LimitExceeded {
             value: 2000,
             bound: huifu_cfca::Bound::Max(1999),
@@ -488,7 +488,7 @@ fn limits() {
         other => panic!("{other:?}"),
     }
     // Without a MAC the bag iteration counts are checked too.
-    let r = pfx::load_with_limits(&vector("nomac.p12"), "secret", &small_iter);
+    let r = small_iter.load(&vector("nomac.p12"), "secret");
     assert!(
         matches!(r, Err(Error::LimitExceeded { value: 2048, .. })),
         "{r:?}"
@@ -498,7 +498,7 @@ fn limits() {
         ..PfxLimits::default()
     };
     assert!(matches!(
-        pfx::load_with_limits(&vector("cfca.p12"), "888888", &small_input),
+        small_input.load(&vector("cfca.p12"), "888888"),
         Err(Error::LimitExceeded { .. })
     ));
     let few_bags = PfxLimits {
@@ -506,7 +506,7 @@ fn limits() {
         ..PfxLimits::default()
     };
     assert!(matches!(
-        pfx::load_with_limits(&vector("chain.p12"), "secret", &few_bags),
+        few_bags.load(&vector("chain.p12"), "secret"),
         Err(Error::LimitExceeded { .. })
     ));
 }

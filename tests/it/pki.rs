@@ -181,7 +181,8 @@ fn openssl_verifies_a_signature_made_with_the_generated_merchant_key() {
     let signer = pki.merchant().signer().unwrap();
     let der = check_value::decode(
         signer
-            .sign_check_value(b"{\"cmd_id\":\"301\"}", ContentMode::Raw)
+            .sign(b"{\"cmd_id\":\"301\"}", ContentMode::Raw)
+            .map(|m| m.check_value())
             .unwrap()
             .as_bytes(),
     )
@@ -332,7 +333,12 @@ fn openssl_reads_both_pfx_forms_and_so_does_the_crate() {
         let signer =
             huifu_cfca::signer::Signer::new(id.private_key().clone(), id.certificate().clone())
                 .unwrap();
-        assert!(signer.sign_check_value(b"x", ContentMode::Huifu).is_ok());
+        assert!(
+            signer
+                .sign(b"x", ContentMode::Huifu)
+                .map(|m| m.check_value())
+                .is_ok()
+        );
     }
     std::fs::remove_dir_all(&dir).ok();
 }
@@ -359,7 +365,8 @@ fn the_crate_verifies_the_generated_merchant_pinned_to_its_id() {
         .merchant()
         .signer()
         .unwrap()
-        .sign_check_value(b"{}", ContentMode::Huifu)
+        .sign(b"{}", ContentMode::Huifu)
+        .map(|m| m.check_value())
         .unwrap();
     let msg = verifier("6666000000026086").verify(cv.as_bytes()).unwrap();
     assert_eq!(msg.text().as_deref(), Some("{}"));
@@ -369,7 +376,8 @@ fn the_crate_verifies_the_generated_merchant_pinned_to_its_id() {
         .huifu()
         .signer()
         .unwrap()
-        .sign_check_value(b"{}", ContentMode::Huifu)
+        .sign(b"{}", ContentMode::Huifu)
+        .map(|m| m.check_value())
         .unwrap();
     assert!(verifier("100001").verify(cv.as_bytes()).is_ok());
 }

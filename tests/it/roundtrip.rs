@@ -22,7 +22,8 @@ fn as0381_signatures_verify_against_the_real_cfca_test_chain() {
     .unwrap();
     let json = r#"{"cmd_id":"301","mer_cust_id":"6666000000035476","order_id":"汇付-1"}"#;
     let cv = signer
-        .sign_check_value(json.as_bytes(), ContentMode::Huifu)
+        .sign(json.as_bytes(), ContentMode::Huifu)
+        .map(|m| m.check_value())
         .unwrap();
     let verifier = Verifier::builder()
         .trust(trust.clone())
@@ -59,7 +60,7 @@ fn every_key_size_and_mode_round_trips_on_the_vector_chain() {
             .unwrap();
         for mode in [ContentMode::Raw, ContentMode::Huifu] {
             let content = br#"{"resp_code":"301000"}"#;
-            let der = signer.sign(content, mode).unwrap();
+            let der = signer.sign(content, mode).unwrap().into_der();
             let message = verifier.verify(&der).unwrap();
             assert_eq!(message.content(mode), content, "{name} {mode:?}");
             assert!(!message.signed_attributes);

@@ -120,7 +120,8 @@ async fn a_signed_request_with_a_duplicate_key_is_refused() {
         r#"{{"version":"10","cmd_id":"218","mer_cust_id":"{MERCHANT}","order_id":"E2","order_date":"20260101","trans_amt":"1.00","trans_amt":"500.00"}}"#
     );
     let cv = merchant_signer()
-        .sign_check_value(text.as_bytes(), ContentMode::Huifu)
+        .sign(text.as_bytes(), ContentMode::Huifu)
+        .map(|m| m.check_value())
         .unwrap();
     let fields = vec![
         ("version".to_string(), "10".to_string()),

@@ -107,7 +107,10 @@ fn testdata_raw_with_as0381_has_the_sadk_layout_and_openssl_accepts_it() {
     }
     let pfx = read(&shared_cfca("AS0381.pfx"));
     let signer = Signer::from_pfx(&pfx, "888888").expect("AS0381.pfx decodes");
-    let der = signer.sign(b"TestData", ContentMode::Raw).unwrap();
+    let der = signer
+        .sign(b"TestData", ContentMode::Raw)
+        .unwrap()
+        .into_der();
     assert_sadk_layout(&der, &signer, b"TestData");
     let (ok, content, err) = openssl_verify(&der, &["-noverify"], "as0381");
     assert!(ok, "openssl cms -verify -noverify refused: {err}");
@@ -124,7 +127,7 @@ fn our_signatures_verify_with_openssl_against_the_vector_chain() {
             (&b"TestData"[..], ContentMode::Raw),
             (br#"{"cmd_id":"301","x":"\u6c47"}"#, ContentMode::Huifu),
         ] {
-            let der = signer.sign(content, mode).unwrap();
+            let der = signer.sign(content, mode).unwrap().into_der();
             assert_sadk_layout(&der, &signer, &mode.wrap(content));
             let (ok, got, err) = openssl_verify(
                 &der,
@@ -147,7 +150,10 @@ fn our_signatures_verify_with_openssl_against_the_vector_chain() {
 #[test]
 fn a_tampered_signature_is_refused_by_openssl() {
     let signer = chain_signer("merchant");
-    let mut der = signer.sign(b"TestData", ContentMode::Raw).unwrap();
+    let mut der = signer
+        .sign(b"TestData", ContentMode::Raw)
+        .unwrap()
+        .into_der();
     let last = der.len() - 1;
     der[last] ^= 1;
     let (ok, _, _) = openssl_verify(&der, &["-noverify"], "tampered");

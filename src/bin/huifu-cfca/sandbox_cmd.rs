@@ -140,7 +140,11 @@ pub fn run_sandbox(args: SandboxArgs) -> Result<()> {
         {
             use std::io::Write as _;
             let mut out = std::io::stdout().lock();
-            let _ = writeln!(out, "sandbox listening on {}", running.merchant_request_url());
+            let _ = writeln!(
+                out,
+                "sandbox listening on {}",
+                running.merchant_request_url()
+            );
             let _ = writeln!(out, "press Ctrl-C to stop");
             let _ = out.flush();
         }

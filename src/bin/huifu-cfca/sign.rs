@@ -3,8 +3,8 @@
 use std::path::PathBuf;
 
 use clap::ValueEnum;
+use huifu_cfca::ContentMode;
 use huifu_cfca::signer::Signer;
-use huifu_cfca::{ContentMode, check_value};
 
 use crate::io::{PasswordArgs, Result, read_file, read_input, write_output};
 
@@ -63,11 +63,11 @@ pub fn load_signer(pfx: &std::path::Path, password: &PasswordArgs) -> Result<Sig
 pub fn run(args: Args) -> Result<()> {
     let signer = load_signer(&args.pfx, &args.password)?;
     let content = read_input(args.input.as_deref())?;
-    let der = signer.sign(&content, args.content.into())?;
+    let message = signer.sign(&content, args.content.into())?;
     let out = match args.format {
-        Format::CheckValue => format!("{}\n", check_value::encode(&der)).into_bytes(),
-        Format::Der => der,
-        Format::Pem => der::pem::encode_string("PKCS7", der::pem::LineEnding::LF, &der)
+        Format::CheckValue => format!("{}\n", message.check_value()).into_bytes(),
+        Format::Der => message.into_der(),
+        Format::Pem => der::pem::encode_string("PKCS7", der::pem::LineEnding::LF, message.der())
             .map_err(std::io::Error::other)?
             .into_bytes(),
     };

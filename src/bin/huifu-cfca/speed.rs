@@ -6,7 +6,7 @@
 //!
 //! - `rsa`: RSA PKCS#1 v1.5 SHA-256 over a 36-byte message (as `openssl speed rsa2048` signs a
 //!   36-byte buffer): the signer's blinded private-key operation, and the public-key check;
-//! - `check_value`: the whole path over a ~400-byte APP+ JSON: `Signer::sign_check_value`
+//! - `check_value`: the whole path over a ~400-byte APP+ JSON: `Signer::sign(..).check_value()`
 //!   (SHA-256, RSA, SignedData, base64 twice) and `Verifier::verify` (decode, parse, signature,
 //!   chain to the CA, identity pin `100001`), with the verifier's chain cache (the default) and
 //!   without it.
@@ -176,7 +176,10 @@ fn measure(setup: &Setup, seconds: Duration, clock: Clock) -> Result<Rates> {
         .verifying_key
         .verify(RSA_MESSAGE, &signature)
         .map_err(|_| Error::SignatureMismatch)?;
-    let check_value = setup.signer.sign_check_value(json, ContentMode::Huifu)?;
+    let check_value = setup
+        .signer
+        .sign(json, ContentMode::Huifu)
+        .map(|m| m.check_value())?;
     for verifier in [&setup.cached, &setup.uncached] {
         let verified = verifier.verify(check_value.as_bytes())?;
         if verified.content(ContentMode::Huifu) != json || verified.chain.len() != 2 {
@@ -223,7 +226,8 @@ fn measure(setup: &Setup, seconds: Duration, clock: Clock) -> Result<Rates> {
         || {
             setup
                 .signer
-                .sign_check_value(black_box(json), ContentMode::Huifu)
+                .sign(black_box(json), ContentMode::Huifu)
+                .map(|m| m.check_value())
                 .map(drop)
         },
     )?;

@@ -74,7 +74,8 @@ pub fn merchant_verifier() -> Verifier {
 /// Signs `json` as Huifu would and wraps it as an answer body.
 pub fn huifu_answer(signer: &Signer, json: &Value) -> String {
     let cv = signer
-        .sign_check_value(json.to_string().as_bytes(), ContentMode::Huifu)
+        .sign(json.to_string().as_bytes(), ContentMode::Huifu)
+        .map(|m| m.check_value())
         .unwrap();
     json!({ "check_value": cv }).to_string()
 }
@@ -252,7 +253,10 @@ fn tampered(huifu: &Signer, answer: &Value) -> String {
     answer["trans_amt"] = "1.00".into();
     let honest = answer.to_string();
     let forged = honest.replace("\"1.00\"", "\"9.00\"");
-    let der = huifu.sign(honest.as_bytes(), ContentMode::Huifu).unwrap();
+    let der = huifu
+        .sign(honest.as_bytes(), ContentMode::Huifu)
+        .unwrap()
+        .into_der();
     let honest_b64 = ContentMode::Huifu.wrap(honest.as_bytes());
     let forged_b64 = ContentMode::Huifu.wrap(forged.as_bytes());
     assert_eq!(honest_b64.len(), forged_b64.len());

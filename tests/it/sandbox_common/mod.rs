@@ -77,7 +77,8 @@ pub fn huifu_verifier() -> Verifier {
 pub fn form(signer: &Signer, json: &Value) -> Vec<(String, String)> {
     let text = serde_json::to_string(json).unwrap();
     let cv = signer
-        .sign_check_value(text.as_bytes(), ContentMode::Huifu)
+        .sign(text.as_bytes(), ContentMode::Huifu)
+        .map(|m| m.check_value())
         .unwrap();
     let get = |k: &str| {
         json.get(k)

@@ -73,3 +73,8 @@ pub use content::ContentMode;
 #[cfg(test)]
 mod layers;
 pub use error::{Bound, ChainError, Error, Result};
+
+/// The README's Rust snippets, compiled as doctests (they use the client: all features).
+#[cfg(all(doctest, feature = "client"))]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

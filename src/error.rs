@@ -387,6 +387,15 @@ pub enum Error {
     /// Reading or writing a file failed.
     #[error("i/o error: {0}")]
     Io(#[from] std::io::Error),
+    /// A file the caller named could not be read or decoded: `path` names it, `source` says why
+    /// (an [`Error::Io`], an [`Error::Malformed`], …).
+    #[error("{path}: {source}")]
+    File {
+        /// The file, as the caller named it.
+        path: String,
+        /// What went wrong.
+        source: Box<Error>,
+    },
 }
 
 /// `Error::LimitExceeded` unless `value <= max`.
@@ -403,6 +412,18 @@ pub(crate) fn at_most(limit: &'static str, value: usize, max: usize) -> Result<(
 }
 
 impl Error {
+    /// `e`, naming the file it came from.
+    pub(crate) fn in_file(path: &std::path::Path, e: Error) -> Error {
+        Error::File {
+            path: path.display().to_string(),
+            source: Box::new(e),
+        }
+    }
+
+    /// Reads a file, naming it when that fails.
+    pub(crate) fn read_file(path: &std::path::Path) -> Result<Vec<u8>> {
+        std::fs::read(path).map_err(|e| Error::in_file(path, e.into()))
+    }
     /// Whether the request may have reached the server: `true` once an HTTP answer came back (any
     /// status, signed or not) and for timeouts or transport failures after connecting; `false`
     /// for errors raised before sending (bad parameters, signing, configuration, connect failures).

@@ -4,13 +4,16 @@ use std::fmt;
 use std::sync::Arc;
 
 use der::Encode;
+/// The RSA private key type [`Signer::new`] takes (re-exported: no direct `rsa` dependency needed).
+pub use rsa::PrivateKey;
+use rsa::PublicKey;
 use rsa::pkcs1v15::SigningKey;
 use rsa::pkcs8::DecodePublicKey;
 use rsa::signature::{SignatureEncoding, Signer as _};
 use rsa::traits::PublicKeyParts;
-use rsa::{PrivateKey, PublicKey};
 use sha2::Sha256;
-use x509_cert::Certificate;
+/// The certificate type of the signer's API (re-exported).
+pub use x509_cert::Certificate;
 
 use crate::engine::{Engine, RsaEngine};
 use crate::rsa_key::RsaKeySize;
@@ -66,6 +69,41 @@ impl Signer {
     /// [`Error::LimitExceeded`] for moduli outside 1024..=8192 bits ([`RsaKeySize::default`]).
     pub fn new(key: PrivateKey, certificate: Certificate) -> Result<Self> {
         Self::with_chain(key, certificate, Vec::new())
+    }
+
+    /// A signer from a key file and a certificate file, each PEM or DER (detected): the key as
+    /// PKCS#8 (`-----BEGIN PRIVATE KEY-----`, as `huifu-cfca pki generate` and `openssl pkcs12
+    /// -nodes` write it), the certificate as `.cer`/`.pem`. A file that cannot be read or decoded
+    /// is [`Error::File`], naming it. Keys are secrets: prefer the PFX ([`Signer::from_pfx`]).
+    pub fn from_files(
+        key: impl AsRef<std::path::Path>,
+        certificate: impl AsRef<std::path::Path>,
+    ) -> Result<Self> {
+        use rsa::pkcs8::DecodePrivateKey;
+        let key_path = key.as_ref();
+        let bytes = zeroize::Zeroizing::new(Error::read_file(key_path)?);
+        let decoded = if bytes.trim_ascii_start().starts_with(b"-----BEGIN") {
+            std::str::from_utf8(&bytes)
+                .map_err(|_| Error::malformed("private key", "a PEM file that is not UTF-8"))
+                .and_then(|pem| {
+                    PrivateKey::from_pkcs8_pem(pem).map_err(|e| Error::malformed("private key", e))
+                })
+        } else {
+            PrivateKey::from_pkcs8_der(&bytes).map_err(|e| Error::malformed("private key", e))
+        };
+        let key = decoded.map_err(|e| Error::in_file(key_path, e))?;
+        let cert_path = certificate.as_ref();
+        let mut certificates = crate::x509::certificates_from_files([cert_path])?.into_iter();
+        let certificate = certificates.next().ok_or_else(|| {
+            Error::in_file(
+                cert_path,
+                Error::malformed("certificate file", "no certificate in it"),
+            )
+        })?;
+        Self::with_chain(key, certificate, certificates.collect()).map_err(|e| match e {
+            e @ Error::NoMatchingCertificate => Error::in_file(cert_path, e),
+            e => e,
+        })
     }
 
     /// Like [`Signer::new`], keeping the issuing certificates (from the PFX) for reference; the

@@ -106,6 +106,50 @@ const KNOWN_EXTENSIONS: &[ObjectIdentifier] = &[
     oid::PE_AUTHORITY_INFO_ACCESS,
 ];
 
+/// The certificates of a file's contents: one DER certificate, or every `CERTIFICATE` block of a
+/// PEM text (detected).
+pub fn certificates_from_bytes(bytes: &[u8]) -> Result<Vec<Certificate>> {
+    let ders = if bytes.trim_ascii_start().starts_with(b"-----BEGIN") || !bytes.starts_with(&[0x30])
+    {
+        crate::asn1::pem::blocks("PEM certificate", bytes, "CERTIFICATE")?
+    } else {
+        vec![bytes.to_vec()]
+    };
+    ders.iter()
+        .map(|der| {
+            // The crate's own bounds first (size, names), then the typed value.
+            ParsedCertificate::from_der(der)?;
+            Certificate::from_der(der).map_err(|e| Error::malformed("certificate", e))
+        })
+        .collect()
+}
+
+/// The certificates of files (`.cer`, `.crt`, `.pem`; DER or PEM, several per PEM): e.g. CFCA's
+/// OCA31 for [`VerifierBuilder::extra_certs`](crate::verify::VerifierBuilder::extra_certs). A
+/// file that cannot be read or holds no certificate is [`Error::File`], naming it.
+pub fn certificates_from_files<P: AsRef<std::path::Path>>(
+    paths: impl IntoIterator<Item = P>,
+) -> Result<Vec<Certificate>> {
+    let mut out = Vec::new();
+    for path in paths {
+        let path = path.as_ref();
+        let found = Error::read_file(path)
+            .and_then(|bytes| certificates_from_bytes(&bytes))
+            .map_err(|e| match e {
+                e @ Error::File { .. } => e,
+                e => Error::in_file(path, e),
+            })?;
+        if found.is_empty() {
+            return Err(Error::in_file(
+                path,
+                Error::malformed("certificate file", "no certificate in it"),
+            ));
+        }
+        out.extend(found);
+    }
+    Ok(out)
+}
+
 impl ParsedCertificate {
     /// Decodes a DER certificate.
     pub fn from_der(der: &[u8]) -> Result<Self> {

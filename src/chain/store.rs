@@ -50,14 +50,17 @@ impl TrustStore {
     pub fn from_files<P: AsRef<Path>>(paths: impl IntoIterator<Item = P>) -> Result<Self> {
         let mut store = TrustStore::new();
         for path in paths {
-            let bytes = std::fs::read(path.as_ref())?;
-            store.add_bytes(&bytes).map_err(|e| match e {
-                Error::Malformed { what, detail } => Error::Malformed {
-                    what,
-                    detail: format!("{}: {detail}", path.as_ref().display()),
-                },
-                other => other,
-            })?;
+            let path = path.as_ref();
+            let bytes = Error::read_file(path)?;
+            let added = store
+                .add_bytes(&bytes)
+                .map_err(|e| Error::in_file(path, e))?;
+            if added == 0 {
+                return Err(Error::in_file(
+                    path,
+                    Error::malformed("certificate file", "no certificate in it"),
+                ));
+            }
         }
         Ok(store)
     }

@@ -381,3 +381,113 @@ fn the_crate_verifies_the_generated_merchant_pinned_to_its_id() {
         .unwrap();
     assert!(verifier("100001").verify(cv.as_bytes()).is_ok());
 }
+
+/// Issue 18 item 4: every loader takes PEM or DER, whichever the file holds, and a file it
+/// cannot read or decode is `Error::File`, naming it.
+#[test]
+fn loaders_take_pem_or_der_and_name_the_file_they_could_not_read() {
+    use huifu_cfca::Error;
+    use huifu_cfca::chain::TrustStore;
+    use huifu_cfca::signer::Signer;
+    use huifu_cfca::verify::Verifier;
+    use huifu_cfca::x509::certificates_from_files;
+
+    let pki = fast_pki();
+    let dir = temp_dir("loaders");
+    pki.write_to(&dir).unwrap();
+    // DER (.cer, as pki generate writes them) and PEM (the bundle), alike.
+    assert_eq!(
+        TrustStore::from_files([dir.join("root.cer")])
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(
+        TrustStore::from_files([dir.join("ca-bundle.pem")])
+            .unwrap()
+            .len(),
+        2
+    );
+    assert_eq!(
+        certificates_from_files([dir.join("oca31.cer")])
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(
+        certificates_from_files([dir.join("ca-bundle.pem")])
+            .unwrap()
+            .len(),
+        2
+    );
+    // A signer from a PKCS#8 PEM key and a DER certificate; the same key in DER.
+    let signer = Signer::from_files(dir.join("merchant.key"), dir.join("merchant.cer")).unwrap();
+    let der_key = dir.join("merchant.key.der");
+    let (ok, out) = openssl(
+        &dir,
+        &[
+            "pkcs8",
+            "-topk8",
+            "-nocrypt",
+            "-in",
+            "merchant.key",
+            "-outform",
+            "DER",
+            "-out",
+            "merchant.key.der",
+        ],
+    );
+    assert!(ok, "{out}");
+    let again = Signer::from_files(&der_key, dir.join("merchant.cer")).unwrap();
+    assert_eq!(
+        signer.sign(b"x", ContentMode::Raw).unwrap(),
+        again.sign(b"x", ContentMode::Raw).unwrap()
+    );
+    // What the signer signs, a verifier built from the files verifies (extra certs from a file).
+    let verifier = Verifier::builder()
+        .trust(TrustStore::from_files([dir.join("root.cer")]).unwrap())
+        .extra_certs(certificates_from_files([dir.join("oca31.cer")]).unwrap())
+        .pin(huifu_cfca::identity::SignerPin::Id(
+            pki.options().merchant_id.clone(),
+        ))
+        .build()
+        .unwrap();
+    let message = signer.sign(b"{}", ContentMode::Huifu).unwrap();
+    verifier.verify(message.check_value().as_bytes()).unwrap();
+
+    // Failures name the file.
+    std::fs::write(dir.join("garbage.cer"), b"not a certificate").unwrap();
+    let missing = dir.join("missing.cer");
+    let names = |e: Error, file: &str| match e {
+        Error::File { path, .. } => assert!(path.ends_with(file), "{path}"),
+        other => panic!("{file}: {other:?}"),
+    };
+    names(
+        TrustStore::from_files([&missing]).unwrap_err(),
+        "missing.cer",
+    );
+    names(
+        TrustStore::from_files([dir.join("garbage.cer")]).unwrap_err(),
+        "garbage.cer",
+    );
+    names(
+        certificates_from_files([dir.join("garbage.cer")]).unwrap_err(),
+        "garbage.cer",
+    );
+    names(
+        Signer::from_files(dir.join("garbage.cer"), dir.join("merchant.cer")).unwrap_err(),
+        "garbage.cer",
+    );
+    names(
+        Signer::from_files(dir.join("merchant.key"), &missing).unwrap_err(),
+        "missing.cer",
+    );
+    // The certificate of another key.
+    names(
+        Signer::from_files(dir.join("merchant.key"), dir.join("root.cer")).unwrap_err(),
+        "root.cer",
+    );
+    let shown = TrustStore::from_files([&missing]).unwrap_err().to_string();
+    assert!(shown.contains("missing.cer"), "{shown}");
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -16,7 +16,7 @@ seconds="${FUZZ_SECONDS:-60}"
 # that is needed). The fuzz/ targets run without a sanitizer by default (the parsers and the
 # verifier are safe Rust; RSA signing under ASan runs a few executions a second);
 # FUZZ_SANITIZER=address to opt in. The crate does have unsafe code: the AVX-512 IFMA kernel of
-# the RSA engine (src/engine/ifma.rs), which fuzz-engine's engine_diff drives against the `rsa`
+# the RSA engine (src/engine/ifma/), which fuzz-engine's engine_diff drives against the `rsa`
 # crate on every kernel the CPU offers, so that target always runs under AddressSanitizer (with
 # room for ASan's shadow memory in the RSS limit).
 sanitizer="${FUZZ_SANITIZER:-none}"

@@ -1,5 +1,7 @@
 use super::*;
 use crate::client::call::request_json;
+use crate::client::values::TransStat;
+use serde_json::{Map, Value};
 
 #[test]
 fn a_withdrawal_serialises_like_the_demo() {

@@ -13,6 +13,7 @@ use crate::{Error, Result};
 
 /// The signed parameters of an upload.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct UploadRequest {
     /// The merchant's number for this attachment.
     pub attach_no: String,
@@ -23,6 +24,30 @@ pub struct UploadRequest {
     /// Any other parameter (e.g. `user_cust_id`, `extension`).
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+}
+
+impl UploadRequest {
+    /// An upload's signed parameters: the attachment's number, its business (`trans_type`, e.g.
+    /// `01`) and kind (`attach_type`, e.g. `05`), as the guide's C# 122 demo signs them (lines
+    /// 822–824).
+    pub fn new(
+        attach_no: impl Into<String>,
+        trans_type: impl Into<String>,
+        attach_type: impl Into<String>,
+    ) -> Self {
+        UploadRequest {
+            attach_no: attach_no.into(),
+            trans_type: trans_type.into(),
+            attach_type: attach_type.into(),
+            extra: Map::new(),
+        }
+    }
+
+    /// Any other parameter (e.g. `user_cust_id`, `extension`), sent as it is.
+    pub fn param(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.extra.insert(name.into(), Value::String(value.into()));
+        self
+    }
 }
 
 /// The file part: streamed from a path, or bytes in memory.

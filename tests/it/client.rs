@@ -286,12 +286,7 @@ async fn an_upload_streamed_from_a_file_arrives_intact() {
 
     let file = UploadFile::from_path(&path).await.unwrap();
     assert_eq!(file.len(), bytes.len() as u64);
-    let request = UploadRequest {
-        attach_no: "abcd0001".into(),
-        trans_type: "01".into(),
-        attach_type: "05".into(),
-        extra: Map::new(),
-    };
+    let request = UploadRequest::new("abcd0001", "01", "05");
     let answer = client.upload(&request, file).await.unwrap();
     std::fs::remove_dir_all(&dir).ok();
     assert_eq!(answer.resp_code, "122000");

@@ -8,6 +8,7 @@ use crate::client::values::{Amount, OrderDate, TransStat, lenient_amount, lenien
 
 /// cmd 301, transaction status query.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryRequest {
     /// The order id of the transaction queried.
     pub order_id: String,
@@ -47,6 +48,13 @@ impl QueryRequest {
     /// own demo; not in the guide).
     pub fn refund(order_id: impl Into<String>, order_date: OrderDate) -> Self {
         QueryRequest::new(order_id, order_date, "04")
+    }
+
+    text_setters! {
+        /// Merchant-defined text, echoed back.
+        mer_priv,
+        /// The extension field.
+        extension,
     }
 }
 

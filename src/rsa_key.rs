@@ -267,7 +267,7 @@ pub(crate) fn verify_rsa(
 ) -> Result<()> {
     let hashed = digest.digest(data);
     // SHA-256 (every CFCA message and certificate) goes through the engine's public-key kernel
-    // when it serves the key (differentially tested against `rsa` in tests/engine_diff.rs; a key
+    // when it serves the key (differentially tested against `rsa` in tests/it/engine_diff.rs; a key
     // decoded for `Engine::RsaCrate` has none).
     if digest == DigestAlgorithm::Sha256
         && let (Ok(d), Some(engine)) = (<&[u8; 32]>::try_from(hashed.as_slice()), &key.engine)

@@ -11,7 +11,7 @@ use crate::{Error, Result};
 /// [`VerifierBuilder::engine`](crate::verify::VerifierBuilder::engine).
 ///
 /// Every choice gives the same signatures and the same verification results (PKCS#1 v1.5 is
-/// deterministic; `tests/engine_diff.rs` checks the kernels against the `rsa` crate); only speed
+/// deterministic; `tests/it/engine_diff.rs` checks the kernels against the `rsa` crate); only speed
 /// differs. The engine serves two-prime keys of up to 4096 bits; keys it does not serve (larger
 /// moduli, multi-prime keys, public exponents over 64 bits) go to the `rsa` crate whatever the
 /// choice.

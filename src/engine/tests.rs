@@ -1,5 +1,5 @@
 //! Unit tests of the engine's internals; the differential tests against `rsa` are in
-//! `tests/engine_diff.rs`.
+//! `tests/it/engine_diff.rs`.
 
 use rsa::pkcs8::DecodePrivateKey;
 use rsa::{Pkcs1v15Sign, PrivateKey};

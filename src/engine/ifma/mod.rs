@@ -4,10 +4,11 @@
 //!
 //! The kernel uses `core::arch::x86_64` AVX-512 IFMA intrinsics (`vpmadd52luq`/`vpmadd52huq`),
 //! which needs (1) `#[target_feature]` functions, callable only where the CPU is known to have the
-//! features, (2) unaligned vector loads and stores through raw pointers, and (3) one empty
-//! `asm!` block (`mul::scalar`) that pins a value to a general-purpose register: without it LLVM's
+//! features, (2) unaligned vector loads and stores through raw pointers, and (3) two empty
+//! `asm!` blocks: `mul::scalar` pins a value to a general-purpose register (without it LLVM's
 //! SLP vectorizer may pack the two CRT halves' scalar quotient chains into vector registers,
-//! which made the kernel up to 40 % slower in our measurements.
+//! which made the kernel up to 40 % slower in our measurements), and `exp::opaque` hides a lane
+//! mask from the optimiser so the constant-time table lookup is never turned into a masked load.
 //!
 //! # Invariants
 //!

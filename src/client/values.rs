@@ -288,21 +288,22 @@ impl OrderDate {
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.as_secs())
             .unwrap_or(0);
-        Self::from_unix_days((secs + 8 * 3600) / 86_400)
+        Self::from_unix_days(secs.saturating_add(8 * 3600) / 86_400)
     }
 
-    /// The date `days` days after 1970-01-01 (civil-from-days, proleptic Gregorian).
+    /// The date `days` days after 1970-01-01, through `der::DateTime`'s calendar (years
+    /// 1970..=9999; a day past it reads as 9999-12-31).
     fn from_unix_days(days: u64) -> Self {
-        let z = days as i64 + 719_468;
-        let era = z.div_euclid(146_097);
-        let doe = z.rem_euclid(146_097);
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-        let mp = (5 * doy + 2) / 153;
-        let day = (doy - (153 * mp + 2) / 5 + 1) as u8;
-        let month = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
-        let year = (yoe + era * 400 + i64::from(month <= 2)) as u16;
-        OrderDate { year, month, day }
+        let secs = days.saturating_mul(86_400);
+        let date = der::DateTime::from_unix_duration(std::time::Duration::from_secs(secs))
+            .ok()
+            .map(|d| (d.year(), d.month(), d.day()))
+            .unwrap_or((9999, 12, 31));
+        OrderDate {
+            year: date.0,
+            month: date.1,
+            day: date.2,
+        }
     }
 
     /// The year.

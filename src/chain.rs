@@ -24,7 +24,7 @@ mod path;
 mod store;
 mod time;
 
-use crate::rsa_key::RsaKeySize;
+use crate::rsa_key::{KeySource, RsaKeySize};
 
 pub use crate::error::ChainError;
 pub use crate::x509::ParsedCertificate;
@@ -145,8 +145,7 @@ pub fn verify_chain(
             anchors: trust.anchors(),
             intermediates: &intermediates,
             limits: &options.limits,
-            keys: None,
-            engine: options.engine,
+            keys: KeySource::Decode(options.engine),
         },
     )
 }

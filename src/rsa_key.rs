@@ -177,13 +177,21 @@ pub(crate) struct RsaKey {
     engine: Option<RsaPublicEngine>,
 }
 
-/// The RSA public key of a certificate, with the modulus bounds checked, ready for `engine`,
-/// decoded through `cache` when there is one.
+/// Where a check gets its decoded keys: a verifier's cache (which decodes for that verifier's
+/// engine), or decoded for this check only, for `Engine`.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum KeySource<'a> {
+    /// Through the cache, with the cache's engine.
+    Cache(&'a KeyCache),
+    /// Decoded now for this engine, kept nowhere.
+    Decode(Engine),
+}
+
+/// The RSA public key of a certificate, with the modulus bounds checked, from `keys`.
 pub(crate) fn rsa_public_key(
     cert: &ParsedCertificate,
     size: &RsaKeySize,
-    cache: Option<&KeyCache>,
-    engine: Engine,
+    keys: KeySource<'_>,
 ) -> Result<Arc<RsaKey>> {
     let spki = cert.spki();
     let alg = spki.algorithm.oid;
@@ -198,30 +206,33 @@ pub(crate) fn rsa_public_key(
     let mut seq = outer.expect(tag::SEQUENCE, "RSA public key")?.children();
     let n = seq.expect(tag::INTEGER, "RSA public key")?;
     size.check(modulus_bits(n.value))?;
-    match cache {
-        Some(cache) => cache.key(bits, engine),
-        None => decode_key(bits, engine).map(Arc::new),
+    match keys {
+        KeySource::Cache(cache) => cache.key(bits),
+        KeySource::Decode(engine) => decode_key(bits, engine).map(Arc::new),
     }
 }
 
-/// Keys seen lately, by their exact RSAPublicKey DER: a cache its owner passes in (a
-/// [`Verifier`](crate::verify::Verifier) keeps one). Decoding a key costs more than a verification
+/// Keys seen lately, by their exact RSAPublicKey DER, each decoded for the cache's one engine: a
+/// cache its owner passes in (a [`Verifier`](crate::verify::Verifier) keeps one, for its engine). Decoding a key costs more than a verification
 /// with it (the `rsa` crate's Montgomery parameters take a constant-time division, the engine's
 /// its own constants), and Huifu signs every answer with the same key and the same issuer, so they
 /// are kept: at most [`KEY_CACHE_SIZE`], emptied when full. Only keys that decoded are kept, under
 /// their exact bytes, so a cached one is what decoding those bytes again would give.
 pub(crate) struct KeyCache {
     recent: Recent<Arc<RsaKey>>,
+    engine: Engine,
 }
 
 const KEY_CACHE_SIZE: usize = 16;
 /// The longest RSAPublicKey DER kept (an 8192-bit key is about 1 KiB).
 const KEY_CACHE_MAX_BYTES: usize = 4 * 1024;
 
-impl Default for KeyCache {
-    fn default() -> Self {
+impl KeyCache {
+    /// An empty cache whose keys are decoded for `engine`.
+    pub(crate) fn new(engine: Engine) -> Self {
         KeyCache {
             recent: Recent::new(KEY_CACHE_SIZE, KEY_CACHE_MAX_BYTES),
+            engine,
         }
     }
 }
@@ -230,22 +241,21 @@ impl fmt::Debug for KeyCache {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("KeyCache")
             .field("entries", &self.recent.len())
+            .field("engine", &self.engine)
             .finish()
     }
 }
 
 impl KeyCache {
-    /// The key encoded by `der` (PKCS#1 RSAPublicKey) with its engine for `engine`, from the
-    /// cache or decoded now. Kept under the engine's name and the exact bytes, so one cache never
-    /// hands a key decoded for one engine to a check that asked for another.
-    fn key(&self, der: &[u8], engine: Engine) -> Result<Arc<RsaKey>> {
-        let cache_key = [engine.name().as_bytes(), b":", der].concat();
-        if let Some(key) = self.recent.get(&cache_key) {
+    /// The key encoded by `der` (PKCS#1 RSAPublicKey) with its engine, from the cache or
+    /// decoded now.
+    fn key(&self, der: &[u8]) -> Result<Arc<RsaKey>> {
+        if let Some(key) = self.recent.get(der) {
             return Ok(key);
         }
         Ok(self
             .recent
-            .put(&cache_key, Arc::new(decode_key(der, engine)?)))
+            .put(der, Arc::new(decode_key(der, self.engine)?)))
     }
 }
 
@@ -290,8 +300,7 @@ pub(crate) fn verify_certificate_signature(
     cert: &ParsedCertificate,
     allow_sha1: bool,
     size: &RsaKeySize,
-    keys: Option<&KeyCache>,
-    engine: Engine,
+    keys: KeySource<'_>,
 ) -> Result<()> {
     if !cert.algorithms_agree() {
         return Err(Error::AlgorithmMismatch(format!(
@@ -311,7 +320,7 @@ pub(crate) fn verify_certificate_signature(
             )
         })?;
     digest.check_allowed(allow_sha1)?;
-    let key = rsa_public_key(issuer, size, keys, engine)?;
+    let key = rsa_public_key(issuer, size, keys)?;
     verify_rsa(&key, digest, cert.tbs(), cert.signature())
 }
 
@@ -328,10 +337,12 @@ mod tests {
         let root = ParsedCertificate::from_der(ROOT).unwrap();
         let oca = ParsedCertificate::from_der(OCA).unwrap();
         let l = RsaKeySize::default();
-        verify_certificate_signature(&root, &oca, false, &l, None, Engine::Auto).unwrap();
-        verify_certificate_signature(&root, &root, false, &l, None, Engine::Auto).unwrap();
+        verify_certificate_signature(&root, &oca, false, &l, KeySource::Decode(Engine::Auto))
+            .unwrap();
+        verify_certificate_signature(&root, &root, false, &l, KeySource::Decode(Engine::Auto))
+            .unwrap();
         assert!(matches!(
-            verify_certificate_signature(&oca, &oca, false, &l, None, Engine::Auto),
+            verify_certificate_signature(&oca, &oca, false, &l, KeySource::Decode(Engine::Auto)),
             Err(Error::SignatureMismatch)
         ));
     }
@@ -340,26 +351,26 @@ mod tests {
     fn keys_are_decoded_once_and_their_limits_checked_every_time() {
         let oca = ParsedCertificate::from_der(OCA).unwrap();
         let l = RsaKeySize::default();
-        let cache = KeyCache::default();
-        let a = rsa_public_key(&oca, &l, Some(&cache), Engine::Auto).unwrap();
-        let b = rsa_public_key(&oca, &l, Some(&cache), Engine::Auto).unwrap();
+        let cache = KeyCache::new(Engine::Auto);
+        let a = rsa_public_key(&oca, &l, KeySource::Cache(&cache)).unwrap();
+        let b = rsa_public_key(&oca, &l, KeySource::Cache(&cache)).unwrap();
         assert!(Arc::ptr_eq(&a, &b), "the second look-up is the cached key");
         // Another owner's cache shares nothing; without a cache nothing is kept.
-        let other = KeyCache::default();
+        let other = KeyCache::new(Engine::Auto);
         assert!(!Arc::ptr_eq(
             &a,
-            &rsa_public_key(&oca, &l, Some(&other), Engine::Auto).unwrap()
+            &rsa_public_key(&oca, &l, KeySource::Cache(&other)).unwrap()
         ));
         assert!(!Arc::ptr_eq(
             &a,
-            &rsa_public_key(&oca, &l, None, Engine::Auto).unwrap()
+            &rsa_public_key(&oca, &l, KeySource::Decode(Engine::Auto)).unwrap()
         ));
         let strict = RsaKeySize {
             min_bits: 3072,
             ..RsaKeySize::default()
         };
         assert!(matches!(
-            rsa_public_key(&oca, &strict, Some(&cache), Engine::Auto),
+            rsa_public_key(&oca, &strict, KeySource::Cache(&cache)),
             Err(Error::LimitExceeded {
                 bound: Bound::Min(3072),
                 value: 2048,
@@ -372,16 +383,17 @@ mod tests {
     fn each_engine_choice_has_its_own_cached_key() {
         let oca = ParsedCertificate::from_der(OCA).unwrap();
         let l = RsaKeySize::default();
-        let cache = KeyCache::default();
-        let auto = rsa_public_key(&oca, &l, Some(&cache), Engine::Auto).unwrap();
-        let reference = rsa_public_key(&oca, &l, Some(&cache), Engine::RsaCrate).unwrap();
-        let portable = rsa_public_key(&oca, &l, Some(&cache), Engine::Portable).unwrap();
+        let caches = [Engine::Auto, Engine::RsaCrate, Engine::Portable].map(KeyCache::new);
+        let [auto, reference, portable] = caches
+            .each_ref()
+            .map(|c| rsa_public_key(&oca, &l, KeySource::Cache(c)).unwrap());
         assert!(auto.engine.is_some() && portable.engine.is_some());
         assert!(reference.engine.is_none(), "the rsa crate verifies");
         assert!(!Arc::ptr_eq(&auto, &reference) && !Arc::ptr_eq(&auto, &portable));
         let root = ParsedCertificate::from_der(ROOT).unwrap();
         for engine in [Engine::Auto, Engine::Portable, Engine::RsaCrate] {
-            verify_certificate_signature(&root, &oca, false, &l, Some(&cache), engine).unwrap();
+            let cache = KeyCache::new(engine);
+            verify_certificate_signature(&root, &oca, false, &l, KeySource::Cache(&cache)).unwrap();
         }
     }
 
@@ -389,12 +401,9 @@ mod tests {
     fn a_key_that_does_not_decode_is_refused_every_time() {
         // A SEQUENCE { INTEGER n } without the exponent.
         let der = [0x30, 0x04, 0x02, 0x02, 0x00, 0xc1];
-        let cache = KeyCache::default();
+        let cache = KeyCache::new(Engine::Auto);
         for _ in 0..2 {
-            assert!(matches!(
-                cache.key(&der, Engine::Auto),
-                Err(Error::Malformed { .. })
-            ));
+            assert!(matches!(cache.key(&der), Err(Error::Malformed { .. })));
         }
         assert_eq!(cache.recent.len(), 0);
     }
@@ -403,7 +412,7 @@ mod tests {
     fn ec_keys_are_unsupported() {
         let ec = ParsedCertificate::from_der(EC).unwrap();
         assert!(matches!(
-            rsa_public_key(&ec, &RsaKeySize::default(), None, Engine::Auto),
+            rsa_public_key(&ec, &RsaKeySize::default(), KeySource::Decode(Engine::Auto)),
             Err(Error::UnsupportedAlgorithm { .. })
         ));
     }

@@ -50,7 +50,7 @@ use crate::engine::Engine;
 use crate::identity::{self, SignerPin};
 use crate::oid;
 use crate::pkcs7::parse::{self, ParsedSignedData, ParsedSignerInfo, SignerIdentifier};
-use crate::rsa_key::{self as crypto, KeyCache};
+use crate::rsa_key::{self as crypto, KeyCache, KeySource};
 use crate::x509::{CertCache, ParsedCertificate};
 use crate::{Error, Result};
 
@@ -82,10 +82,9 @@ struct Config {
     path_cache: Option<PathCache>,
     /// The certificates this verifier decoded lately (shared by its clones, by no one else).
     certs: CertCache,
-    /// The RSA keys this verifier decoded lately (shared by its clones, by no one else).
+    /// The RSA keys this verifier decoded lately, for its engine (shared by its clones, by no
+    /// one else).
     keys: KeyCache,
-    /// The RSA implementation of every signature check.
-    engine: Engine,
 }
 
 /// Builds a [`Verifier`]; see [`Verifier::builder`].
@@ -227,8 +226,8 @@ impl VerifierBuilder {
                 limits: self.limits,
                 path_cache: self.chain_cache.then(PathCache::default),
                 certs: CertCache::default(),
-                keys: KeyCache::default(),
-                engine: self.engine,
+                // The RSA implementation of every signature check: the cache decodes for it.
+                keys: KeyCache::new(self.engine),
             }),
         })
     }
@@ -254,8 +253,7 @@ impl Verifier {
                 limits: VerifyLimits::default(),
                 path_cache: Some(PathCache::default()),
                 certs: CertCache::default(),
-                keys: KeyCache::default(),
-                engine: Engine::Auto,
+                keys: KeyCache::new(Engine::Auto),
             }),
         })
     }
@@ -369,8 +367,7 @@ impl Verifier {
         let key = crypto::rsa_public_key(
             cert,
             &cfg.limits.path.rsa_key_size,
-            Some(&cfg.keys),
-            cfg.engine,
+            KeySource::Cache(&cfg.keys),
         )?;
         // RFC 5652 §5.4, §5.6: without signed attributes the signature is over the content's
         // digest; with them, over the DER SET OF the attributes (after their own checks).
@@ -403,8 +400,7 @@ impl Verifier {
                     anchors: trust.anchors(),
                     intermediates: &intermediates,
                     limits: &cfg.limits.path,
-                    keys: Some(&cfg.keys),
-                    engine: cfg.engine,
+                    keys: KeySource::Cache(&cfg.keys),
                 };
                 match &cfg.path_cache {
                     Some(cache) => cache.verify_path(cert, &opts)?,

@@ -134,8 +134,7 @@ mod tests {
             anchors,
             intermediates: inters,
             limits: Box::leak(Box::default()),
-            keys: None,
-            engine: crate::engine::Engine::Auto,
+            keys: crate::rsa_key::KeySource::Decode(crate::engine::Engine::Auto),
         }
     }
 

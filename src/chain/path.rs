@@ -30,8 +30,7 @@
 //! candidates were tried in.
 
 use super::{ParsedCertificate, PathLimits};
-use crate::engine::Engine;
-use crate::rsa_key::{KeyCache, verify_certificate_signature};
+use crate::rsa_key::{KeySource, verify_certificate_signature};
 use crate::{ChainError, Error, Result};
 
 /// What the path builder works with.
@@ -46,10 +45,9 @@ pub(crate) struct PathOptions<'a> {
     pub intermediates: &'a [&'a ParsedCertificate],
     /// Path length, signature checks and RSA key sizes.
     pub limits: &'a PathLimits,
-    /// The verifier's decoded keys (`None`: keys are decoded for this search only).
-    pub keys: Option<&'a KeyCache>,
-    /// The RSA implementation that checks certificate signatures.
-    pub engine: Engine,
+    /// The verifier's decoded keys, or decoded for this search only (with the engine that checks
+    /// the certificate signatures).
+    pub keys: KeySource<'a>,
 }
 
 /// How specific a failure is: a [`ChainError`] by its rank; an issuer key outside the configured
@@ -281,7 +279,6 @@ fn check_issuer(
         opts.allow_sha1,
         &opts.limits.rsa_key_size,
         opts.keys,
-        opts.engine,
     )
     .map_err(|e| match e {
         e @ Error::LimitExceeded { .. } => e,

@@ -21,8 +21,7 @@ fn run(leaf: &str, anchors: &[&str], inters: &[&str]) -> Result<Vec<ParsedCertif
             anchors: &anchors,
             intermediates: &refs,
             limits: &PathLimits::default(),
-            keys: None,
-            engine: crate::engine::Engine::Auto,
+            keys: crate::rsa_key::KeySource::Decode(crate::engine::Engine::Auto),
         },
     )
 }
@@ -97,8 +96,7 @@ fn path_length_constraint() {
         anchors: &anchors,
         intermediates: &refs,
         limits: &PathLimits::default(),
-        keys: None,
-        engine: crate::engine::Engine::Auto,
+        keys: crate::rsa_key::KeySource::Decode(crate::engine::Engine::Auto),
     };
     let mut path = vec![&leaf, &notca];
     let mut budget = super::super::MAX_SIGNATURE_CHECKS;

@@ -170,16 +170,9 @@ mod tests {
 
     #[test]
     fn reads_a_cfca_cn_in_t61() {
-        // SEQUENCE { SET { SEQUENCE { OID cn, T61String value } } }
-        let value = "051@100001|汇付数据@Z@1".as_bytes();
-        let mut atv = vec![0x06, 0x03, 0x55, 0x04, 0x03, 0x14, value.len() as u8];
-        atv.extend_from_slice(value);
-        let mut seq = vec![0x30, atv.len() as u8];
-        seq.extend(atv);
-        let mut set = vec![0x31, seq.len() as u8];
-        set.extend(seq);
-        let mut name = vec![0x30, set.len() as u8];
-        name.extend(set);
+        // T61String (tag 0x14).
+        let name =
+            crate::x509::name::tests::name_with_cn(0x14, "051@100001|汇付数据@Z@1".as_bytes());
         assert_eq!(cfca_cn(&name).unwrap().unwrap().id, "100001");
     }
 }

@@ -4,7 +4,7 @@
 //! (a [`Verifier`](crate::verify::Verifier) keeps one).
 
 mod cache;
-mod name;
+pub(crate) mod name;
 
 pub(crate) use cache::{CertCache, decode as decode_cached};
 pub(crate) use name::{common_name, name_to_string, names_match};

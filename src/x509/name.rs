@@ -175,11 +175,11 @@ fn escape(text: &str) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     /// SEQUENCE { SET { SEQUENCE { OID cn, <tag> value } } }
-    fn name_with_cn(value_tag: u8, value: &[u8]) -> Vec<u8> {
+    pub(crate) fn name_with_cn(value_tag: u8, value: &[u8]) -> Vec<u8> {
         let mut atv = vec![0x06, 0x03, 0x55, 0x04, 0x03, value_tag, value.len() as u8];
         atv.extend_from_slice(value);
         let mut seq = vec![0x30, atv.len() as u8];

@@ -109,13 +109,8 @@ const KNOWN_EXTENSIONS: &[ObjectIdentifier] = &[
 /// The certificates of a file's contents: one DER certificate, or every `CERTIFICATE` block of a
 /// PEM text (detected).
 pub fn certificates_from_bytes(bytes: &[u8]) -> Result<Vec<Certificate>> {
-    let ders = if bytes.trim_ascii_start().starts_with(b"-----BEGIN") || !bytes.starts_with(&[0x30])
-    {
-        crate::asn1::pem::blocks("PEM certificate", bytes, "CERTIFICATE")?
-    } else {
-        vec![bytes.to_vec()]
-    };
-    ders.iter()
+    crate::asn1::pem::certificates(bytes)?
+        .iter()
         .map(|der| {
             // The crate's own bounds first (size, names), then the typed value.
             ParsedCertificate::from_der(der)?;

@@ -13,6 +13,16 @@ pub(crate) fn decode(what: &'static str, text: &[u8]) -> Result<(String, Vec<u8>
     Ok((decoder.type_label().to_string(), der))
 }
 
+/// The DER certificates of a certificate file's contents, PEM or DER (detected): every
+/// `CERTIFICATE` block of a PEM text, or the bytes themselves when they start as a DER SEQUENCE.
+pub(crate) fn certificates(bytes: &[u8]) -> Result<Vec<Vec<u8>>> {
+    if bytes.trim_ascii_start().starts_with(b"-----BEGIN") || !bytes.starts_with(&[0x30]) {
+        blocks("PEM certificate", bytes, "CERTIFICATE")
+    } else {
+        Ok(vec![bytes.to_vec()])
+    }
+}
+
 /// The DER of every PEM block labelled `label` in `text`, in order; text around the blocks (for
 /// example OpenSSL's `subject=` lines) is ignored. At least one block is required.
 pub(crate) fn blocks(what: &'static str, text: &[u8], label: &str) -> Result<Vec<Vec<u8>>> {

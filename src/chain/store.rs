@@ -39,11 +39,11 @@ impl TrustStore {
 
     /// Adds a DER or PEM certificate file's contents (detected); returns how many were added.
     pub fn add_bytes(&mut self, bytes: &[u8]) -> Result<usize> {
-        if bytes.trim_ascii_start().starts_with(b"-----BEGIN") || !bytes.starts_with(&[0x30]) {
-            self.add_pem(bytes)
-        } else {
-            self.add_der(bytes).map(|()| 1)
+        let ders = crate::asn1::pem::certificates(bytes)?;
+        for der in &ders {
+            self.add_der(der)?;
         }
+        Ok(ders.len())
     }
 
     /// A store from certificate files (`.cer`, `.crt`, `.pem`; DER or PEM, several per PEM).
